@@ -1,0 +1,28 @@
+#pragma once
+// The tzrhost subcommands. Each returns the process exit code: 0 ok, 1 runtime failure (with a
+// one-line reason on stderr); usage errors (2) are caught by the CLI parser before these run.
+#include "core/config.hpp"
+
+#include <optional>
+#include <string>
+
+namespace tzr::app {
+
+struct GlobalOptions {
+  std::optional<std::string> config_path;  // --config; else ./tzrhost.toml when present
+};
+
+Result<Config> load_config(const GlobalOptions& global);
+
+int cmd_serve(const GlobalOptions& global);
+int cmd_migrate(const GlobalOptions& global);
+int cmd_demo(const GlobalOptions& global, const std::string& dir);
+int cmd_version();
+int cmd_config_check(const GlobalOptions& global);
+int cmd_config_show(const GlobalOptions& global, bool reveal);
+int cmd_config_example();
+
+// Prints "tzrhost: error: <reason>" on stderr and returns 1.
+int fail(const Error& error);
+
+}  // namespace tzr::app

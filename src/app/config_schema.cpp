@@ -1,0 +1,51 @@
+#include "app/config_schema.hpp"
+
+#include <vector>
+
+namespace tzr::app {
+namespace {
+
+using namespace config_key;
+constexpr std::int64_t kMiB = 1 << 20;
+constexpr std::int64_t kHour = 3'600'000;
+
+const std::vector<ConfigKey>& keys() {
+  static const std::vector<ConfigKey> k = {
+      // Limits shared by every HTTP service of this process.
+      text("server", "bind", "127.0.0.1", "Address every HTTP service listens on (0.0.0.0 for all interfaces)."),
+      integer("server", "threads", "2", 1, 256, "I/O threads serving HTTP."),
+      integer("server", "max_body_bytes", "1048576", 1, 256 * kMiB, "Largest request body accepted (larger: 413)."),
+      integer("server", "max_header_bytes", "16384", 1024, kMiB, "Largest request header block (larger: 431)."),
+      integer("server", "read_timeout_ms", "10000", 10, kHour, "Time allowed to receive one whole request."),
+      integer("server", "idle_timeout_ms", "60000", 10, kHour, "Keep-alive wait for the next request on a connection."),
+      integer("server", "write_timeout_ms", "30000", 10, kHour, "Time allowed to send one response."),
+      integer("server", "max_connections", "10000", 1, 1'000'000, "Open connections beyond this are closed at once."),
+      integer("server", "max_requests_per_connection", "10000", 1, 100'000'000,
+              "Requests served on one keep-alive connection before it is closed."),
+      integer("server", "shutdown_grace_ms", "10000", 0, kHour, "On SIGTERM, how long in-flight requests may take to finish."),
+      integer("server", "json_max_depth", "32", 1, 512, "Deepest JSON nesting accepted in request bodies."),
+
+      boolean("gateway", "enabled", "true", "Run the public gateway service."),
+      integer("gateway", "port", "8090", 0, 65535, "Port of the public gateway (0: any free port)."),
+
+      text("storage", "url", "sqlite://var/tzr.db",
+           "Platform database: sqlite://relative/path.db, sqlite:///absolute/path.db or postgresql://user:pass@host:port/db."),
+      integer("storage", "pool_size", "4", 1, 256, "Database connections, and threads running blocking database work."),
+      integer("storage", "busy_timeout_ms", "5000", 0, 600'000, "SQLite: how long a writer waits for the lock."),
+      boolean("storage", "migrate_on_start", "true", "Apply pending schema migrations when a service starts."),
+
+      choice("log", "level", "info", {"trace", "debug", "info", "warn", "error", "critical", "off"},
+             "trace, debug, info, warn, error, critical or off."),
+      choice("log", "format", "text", {"text", "json"}, "text (for people) or json (one object per line, for collectors)."),
+      boolean("log", "access", "true", "Log one line per HTTP request."),
+
+      secret("admin", "token", "Bearer token for /internal/* and admin routes (empty: those routes are refused)."),
+  };
+  return k;
+}
+
+}  // namespace
+
+std::span<const ConfigKey> config_schema() { return keys(); }
+
+}  // namespace tzr::app

@@ -1,0 +1,53 @@
+// tzrhost: one binary, many subcommands. Exit codes: 0 ok, 1 runtime failure, 2 usage error.
+#include "app/commands.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+int main(int argc, char** argv) {
+  using namespace tzr::app;
+  CLI::App app{"tzrhost — the back end beside a TimeZero-style game server and its website"};
+  app.require_subcommand(1);
+  GlobalOptions global;
+  app.add_option("-c,--config", global.config_path,
+                 "TOML configuration file (default: ./tzrhost.toml if present, else built-in defaults)");
+
+  int code = 0;
+  auto* serve = app.add_subcommand("serve", "Run the enabled HTTP services (gateway, …) until SIGINT/SIGTERM");
+  serve->callback([&] { code = cmd_serve(global); });
+
+  auto* migrate = app.add_subcommand("migrate", "Apply pending schema migrations to the platform database and exit");
+  migrate->callback([&] { code = cmd_migrate(global); });
+
+  std::string demo_dir = "var/demo";
+  auto* demo = app.add_subcommand("demo", "Run every service on embedded storage in var/demo with demo data; Ctrl-C stops");
+  demo->add_option("--dir", demo_dir, "Folder for the demo's databases and files")->capture_default_str();
+  demo->callback([&] { code = cmd_demo(global, demo_dir); });
+
+  auto* version = app.add_subcommand("version", "Print the version");
+  version->callback([&] { code = cmd_version(); });
+
+  auto* config = app.add_subcommand("config", "Check or print the effective configuration");
+  config->require_subcommand(1);
+  config->add_subcommand("check", "Validate the configuration (file and TZR_* environment) and exit")
+      ->callback([&] { code = cmd_config_check(global); });
+  bool reveal = false;
+  auto* show = config->add_subcommand("show", "Print the effective configuration as TOML, secrets masked");
+  show->add_flag("--reveal-secrets", reveal, "Print secrets in clear (for piping into a secret store)");
+  show->callback([&] { code = cmd_config_show(global, reveal); });
+  config->add_subcommand("example", "Print a documented example configuration with every key")
+      ->callback([&] { code = cmd_config_example(); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "tzrhost: usage error: %s\nRun 'tzrhost --help' for the list of commands.\n", e.what());
+    return 2;
+  }
+  return code;
+}

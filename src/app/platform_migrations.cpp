@@ -1,0 +1,27 @@
+#include "app/platform_migrations.hpp"
+
+namespace tzr::app {
+
+std::vector<storage::Migration> platform_migrations() {
+  std::vector<storage::Migration> all;
+  all.push_back({1, "audit_log",
+                 // Who did what, for admin actions; never holds secrets.
+                 "CREATE TABLE audit_log ("
+                 " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                 " at BIGINT NOT NULL,"
+                 " actor TEXT NOT NULL,"
+                 " action TEXT NOT NULL,"
+                 " detail TEXT NOT NULL DEFAULT '');"
+                 "CREATE INDEX audit_log_at ON audit_log(at);",
+                 "CREATE TABLE audit_log ("
+                 " id BIGSERIAL PRIMARY KEY,"
+                 " at BIGINT NOT NULL,"
+                 " actor TEXT NOT NULL,"
+                 " action TEXT NOT NULL,"
+                 " detail TEXT NOT NULL DEFAULT '');"
+                 "CREATE INDEX audit_log_at ON audit_log(at);",
+                 ""});
+  return all;
+}
+
+}  // namespace tzr::app

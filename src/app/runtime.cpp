@@ -1,0 +1,95 @@
+#include "app/runtime.hpp"
+
+#include "app/platform_migrations.hpp"
+#include "core/log.hpp"
+#include "net/system_routes.hpp"
+#include "storage/migrations.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace tzr::app {
+
+net::ServerLimits server_limits(const Config& c) {
+  using ms = std::chrono::milliseconds;
+  net::ServerLimits l;
+  l.max_body_bytes = static_cast<std::size_t>(c.integer("server.max_body_bytes"));
+  l.max_header_bytes = static_cast<std::size_t>(c.integer("server.max_header_bytes"));
+  l.read_timeout = ms(c.integer("server.read_timeout_ms"));
+  l.idle_timeout = ms(c.integer("server.idle_timeout_ms"));
+  l.write_timeout = ms(c.integer("server.write_timeout_ms"));
+  l.max_connections = static_cast<std::size_t>(c.integer("server.max_connections"));
+  l.max_requests_per_connection = static_cast<std::size_t>(c.integer("server.max_requests_per_connection"));
+  l.shutdown_grace = ms(c.integer("server.shutdown_grace_ms"));
+  return l;
+}
+
+Result<std::unique_ptr<Runtime>> open_runtime(Config config) {
+  auto rt = std::make_unique<Runtime>(std::move(config));
+  storage::OpenOptions opts;
+  opts.pool_size = static_cast<std::size_t>(rt->config.integer("storage.pool_size"));
+  opts.busy_timeout_ms = static_cast<int>(rt->config.integer("storage.busy_timeout_ms"));
+  auto db = storage::open_database(rt->config.string("storage.url"), opts);
+  if (!db) return db.error();
+  rt->db = std::move(*db);
+  if (rt->config.boolean("storage.migrate_on_start")) {
+    auto report = storage::migrate(*rt->db, platform_migrations());
+    if (!report) return report.error();
+    if (!report->applied.empty())
+      spdlog::info("storage: applied {} migration(s), schema version {}", report->applied.size(), report->current_version);
+  }
+  rt->blocking = std::make_unique<BlockingPool>(opts.pool_size);
+  return rt;
+}
+
+namespace {
+
+std::shared_ptr<const std::vector<net::ReadinessCheck>> readiness(Runtime& rt) {
+  auto checks = std::make_shared<std::vector<net::ReadinessCheck>>();
+  checks->push_back({"storage", [&rt]() -> boost::asio::awaitable<bool> {
+                       auto st = co_await rt.blocking->run([&rt] { return rt.db->ping(); });
+                       co_return static_cast<bool>(st);
+                     }});
+  return checks;
+}
+
+std::shared_ptr<net::HttpService> make_service(Runtime& rt, std::string name, std::uint16_t port,
+                                               const std::shared_ptr<const std::vector<net::ReadinessCheck>>& checks) {
+  auto svc = std::make_shared<net::HttpService>();
+  svc->name = std::move(name);
+  svc->bind = rt.config.string("server.bind");
+  svc->port = port;
+  net::add_system_routes(svc->router, rt.metrics, checks);
+  return svc;
+}
+
+}  // namespace
+
+Status serve(Runtime& rt, const std::function<void(const std::vector<net::BoundService>&)>& on_ready) {
+  const auto& c = rt.config;
+  net::PipelineOptions pipeline{c.boolean("log.access")};
+  net::HttpServer server(server_limits(c), static_cast<std::size_t>(c.integer("server.threads")), rt.metrics, pipeline);
+  auto checks = readiness(rt);
+
+  std::vector<std::shared_ptr<net::HttpService>> services;
+  if (c.boolean("gateway.enabled"))
+    services.push_back(make_service(rt, "gateway", static_cast<std::uint16_t>(c.integer("gateway.port")), checks));
+  if (services.empty()) return Error::bad_request("no service is enabled in the configuration", "config_error");
+
+  std::vector<net::BoundService> bound_services;
+  for (auto& svc : services) {
+    auto bound = server.add(svc);
+    if (!bound) return bound.error();
+    std::printf("tzrhost: %s listening on http://%s:%u\n", bound->name.c_str(), bound->address.c_str(), bound->port);
+    bound_services.push_back(*bound);
+  }
+  if (on_ready) on_ready(bound_services);
+  std::fflush(stdout);
+  spdlog::info("serving; storage {}", storage::redact_url(c.string("storage.url")));
+  server.run(true);
+  spdlog::info("stopped");
+  return {};
+}
+
+}  // namespace tzr::app

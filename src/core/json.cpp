@@ -1,0 +1,54 @@
+#include "core/json.hpp"
+
+#include <boost/json/stream_parser.hpp>
+
+#include <fmt/format.h>
+
+namespace tzr::json {
+
+Result<boost::json::value> parse(std::string_view text, ParseLimits limits) {
+  boost::json::parse_options opt;
+  opt.max_depth = limits.max_depth;
+  boost::json::stream_parser p(boost::json::storage_ptr(), opt);
+  boost::system::error_code ec;
+  std::size_t used = p.write_some(text.data(), text.size(), ec);
+  if (!ec && used < text.size()) ec = boost::json::error::extra_data;
+  if (!ec) p.finish(ec);
+  if (!ec && !p.done()) ec = boost::json::error::incomplete;
+  if (ec) {
+    std::string what = ec == boost::json::error::too_deep ? fmt::format("nesting deeper than {}", limits.max_depth)
+                                                          : ec.message();
+    return Error::bad_request(fmt::format("invalid JSON at byte {}: {}", used, what), "invalid_json");
+  }
+  return p.release();
+}
+
+Result<boost::json::object> parse_object(std::string_view text, ParseLimits limits) {
+  auto v = parse(text, limits);
+  if (!v) return v.error();
+  if (!v->is_object()) return Error::bad_request("the body must be a JSON object", "json_object_required");
+  return std::move(v->as_object());
+}
+
+std::optional<std::string_view> get_string(const boost::json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  if (!v || !v->is_string()) return std::nullopt;
+  return std::string_view(v->get_string());
+}
+
+std::optional<std::int64_t> get_int(const boost::json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  if (!v) return std::nullopt;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+    return static_cast<std::int64_t>(v->get_uint64());
+  return std::nullopt;
+}
+
+std::optional<bool> get_bool(const boost::json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  if (!v || !v->is_bool()) return std::nullopt;
+  return v->get_bool();
+}
+
+}  // namespace tzr::json

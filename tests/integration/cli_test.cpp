@@ -1,0 +1,97 @@
+// The tzrhost command line: exit codes, help, config commands, migrate.
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+using namespace tzr::test;
+using namespace std::chrono_literals;
+
+namespace {
+struct Run {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Run run(std::vector<std::string> args, std::map<std::string, std::string> env = {}, std::string cwd = {}) {
+  std::vector<std::string> argv{tzrhost_bin()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ChildProcess p(argv, env, cwd);
+  auto out = p.read_all(30s);
+  auto code = p.wait(30s);
+  return {code.value_or(-1), out, p.stderr_text()};
+}
+}  // namespace
+
+TEST(Cli, VersionAndHelp) {
+  auto v = run({"version"});
+  EXPECT_EQ(v.code, 0);
+  EXPECT_EQ(v.out.rfind("tzrhost ", 0), 0u);
+
+  auto help = run({"--help"});
+  EXPECT_EQ(help.code, 0);
+  for (auto cmd : {"serve", "migrate", "demo", "version", "config"}) EXPECT_NE(help.out.find(cmd), std::string::npos) << cmd;
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(run({}).code, 2);
+  auto bogus = run({"bogus"});
+  EXPECT_EQ(bogus.code, 2);
+  EXPECT_NE(bogus.err.find("usage error"), std::string::npos);
+  EXPECT_EQ(run({"serve", "--no-such-flag"}).code, 2);
+}
+
+TEST(Cli, BadConfigExitsOneNamingTheKey) {
+  auto r = run({"serve"}, {{"TZR_GATEWAY__PORT", "not-a-port"}});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("gateway.port"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line: " << r.err;
+
+  auto missing = run({"--config", "/nonexistent/tzrhost.toml", "config", "check"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("/nonexistent/tzrhost.toml"), std::string::npos);
+}
+
+TEST(Cli, ConfigShowMasksSecretsAndReadsTheFile) {
+  TempDir dir;
+  std::ofstream(dir / "tzrhost.toml") << "[gateway]\nport = 8111\n";
+  std::ofstream(dir / "token") << "very-secret-admin-token\n";
+  auto r = run({"config", "show"}, {{"TZR_ADMIN__TOKEN_FILE", (dir / "token").string()}}, dir.str());
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("port = 8111"), std::string::npos) << r.out;  // ./tzrhost.toml picked up
+  EXPECT_EQ(r.out.find("very-secret-admin-token"), std::string::npos);
+  EXPECT_NE(r.out.find("token = \"***\""), std::string::npos);
+
+  auto check = run({"config", "check"}, {}, dir.str());
+  EXPECT_EQ(check.code, 0);
+  EXPECT_NE(check.out.find("tzrhost.toml"), std::string::npos);
+}
+
+TEST(Cli, MigrateAppliesOnceThenReportsUpToDate) {
+  TempDir dir;
+  std::map<std::string, std::string> env{{"TZR_STORAGE__URL", "sqlite://" + dir.str() + "/m.db"}};
+  auto first = run({"migrate"}, env);
+  EXPECT_EQ(first.code, 0) << first.err;
+  EXPECT_NE(first.out.find("applied migration 1"), std::string::npos) << first.out;
+  auto second = run({"migrate"}, env);
+  EXPECT_EQ(second.code, 0);
+  EXPECT_NE(second.out.find("already up to date"), std::string::npos) << second.out;
+}
+
+TEST(Cli, PortInUseFailsWithReason) {
+  TempDir dir;
+  TzrHost first({"serve"}, {{"TZR_STORAGE__URL", "sqlite://" + dir.str() + "/a.db"}, {"TZR_LOG__LEVEL", "warn"}});
+  auto r = run({"serve"}, {{"TZR_STORAGE__URL", "sqlite://" + dir.str() + "/b.db"},
+                           {"TZR_GATEWAY__PORT", std::to_string(first.port("gateway"))}});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("gateway: cannot bind"), std::string::npos) << r.err;
+}
+
+TEST(Cli, DemoRunsInItsFolder) {
+  TempDir dir;
+  TzrHost demo({"demo", "--dir", dir.str() + "/demo"}, {{"TZR_LOG__LEVEL", "warn"}});
+  EXPECT_TRUE(std::filesystem::exists(dir / "demo" / "tzr.db"));
+}
