@@ -475,7 +475,7 @@ TEST(StorageServers, UnreachableServerIsUnavailableAndKeepsThePasswordOut) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StorageBackendTest, ::testing::Values("sqlite", "postgres", "mysql"),
-                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& param_info) { return param_info.param; });
 
 }  // namespace
 }  // namespace tzr::storage
