@@ -6,6 +6,6 @@ function(tzr_warnings target)
     -Woverloaded-virtual -Wnull-dereference -Wformat=2 -Wimplicit-fallthrough)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     # GCC 12 reports false positives inside Boost/Asio coroutine frames.
-    target_compile_options(${target} PRIVATE -Wno-maybe-uninitialized -Wno-null-dereference)
+    target_compile_options(${target} PRIVATE -Wno-maybe-uninitialized -Wno-null-dereference -Wno-mismatched-new-delete)
   endif()
 endfunction()

@@ -1,5 +1,6 @@
 // tzrhost: one binary, many subcommands. Exit codes: 0 ok, 1 runtime failure, 2 usage error.
 #include "app/commands.hpp"
+#include "app/game_sim_command.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -38,6 +39,23 @@ int main(int argc, char** argv) {
   show->callback([&] { code = cmd_config_show(global, reveal); });
   config->add_subcommand("example", "Print a documented example configuration with every key")
       ->callback([&] { code = cmd_config_example(); });
+
+  GameSimOptions sim;
+  auto* game_sim = app.add_subcommand(
+      "game-sim", "Run a game-server simulator (real socket protocol, fault modes, control API) until SIGINT/SIGTERM");
+  game_sim->add_option("--bind", sim.bind, "Address for both ports")->capture_default_str();
+  game_sim->add_option("--port", sim.port, "Game socket port (0: any free port)")
+      ->capture_default_str()->check(CLI::Range(0, 65535));
+  game_sim->add_option("--control-port", sim.control_port, "Control HTTP API port (0: any free port)")
+      ->capture_default_str()->check(CLI::Range(0, 65535));
+  game_sim->add_option("--mode", sim.mode, "Fault mode at start")
+      ->capture_default_str()->check(CLI::IsMember({"ok", "err", "slow", "drop", "garbage", "no-nul", "split", "silent"}));
+  game_sim->add_option("--delay-ms", sim.delay_ms, "Delay of the slow and split modes")
+      ->capture_default_str()->check(CLI::Range(0, 600000));
+  game_sim->add_option("--seed", sim.seed, "Seed of the simulator's random choices")->capture_default_str();
+  game_sim->add_option("--greeting", sim.greeting, "Message sent on every new connection (default: none)");
+  game_sim->add_option("--bot-login", sim.bot_logins, "A bot account that may LOGIN without registering (repeatable)");
+  game_sim->callback([&] { code = cmd_game_sim(sim); });
 
   try {
     app.parse(argc, argv);

@@ -1,5 +1,7 @@
 #include "app/platform_migrations.hpp"
 
+#include "registration/migrations.hpp"
+
 namespace tzr::app {
 
 std::vector<storage::Migration> platform_migrations() {
@@ -21,6 +23,7 @@ std::vector<storage::Migration> platform_migrations() {
                  " detail TEXT NOT NULL DEFAULT '');"
                  "CREATE INDEX audit_log_at ON audit_log(at);",
                  ""});
+  for (auto& m : registration::migrations()) all.push_back(m);
   return all;
 }
 

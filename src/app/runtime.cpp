@@ -1,8 +1,8 @@
 #include "app/runtime.hpp"
 
+#include "app/features.hpp"
 #include "app/platform_migrations.hpp"
 #include "core/log.hpp"
-#include "net/system_routes.hpp"
 #include "storage/migrations.hpp"
 
 #include <fmt/format.h>
@@ -43,42 +43,20 @@ Result<std::unique_ptr<Runtime>> open_runtime(Config config) {
   return rt;
 }
 
-namespace {
-
-std::shared_ptr<const std::vector<net::ReadinessCheck>> readiness(Runtime& rt) {
-  auto checks = std::make_shared<std::vector<net::ReadinessCheck>>();
-  checks->push_back({"storage", [&rt]() -> boost::asio::awaitable<bool> {
-                       auto st = co_await rt.blocking->run([&rt] { return rt.db->ping(); });
-                       co_return static_cast<bool>(st);
-                     }});
-  return checks;
-}
-
-std::shared_ptr<net::HttpService> make_service(Runtime& rt, std::string name, std::uint16_t port,
-                                               const std::shared_ptr<const std::vector<net::ReadinessCheck>>& checks) {
-  auto svc = std::make_shared<net::HttpService>();
-  svc->name = std::move(name);
-  svc->bind = rt.config.string("server.bind");
-  svc->port = port;
-  net::add_system_routes(svc->router, rt.metrics, checks);
-  return svc;
-}
-
-}  // namespace
-
 Status serve(Runtime& rt, const std::function<void(const std::vector<net::BoundService>&)>& on_ready) {
   const auto& c = rt.config;
+  // Declared before the server: coroutine frames the server destroys may still touch features.
+  std::unique_ptr<Features> features;
   net::PipelineOptions pipeline{c.boolean("log.access")};
   net::HttpServer server(server_limits(c), static_cast<std::size_t>(c.integer("server.threads")), rt.metrics, pipeline);
-  auto checks = readiness(rt);
-
-  std::vector<std::shared_ptr<net::HttpService>> services;
-  if (c.boolean("gateway.enabled"))
-    services.push_back(make_service(rt, "gateway", static_cast<std::uint16_t>(c.integer("gateway.port")), checks));
-  if (services.empty()) return Error::bad_request("no service is enabled in the configuration", "config_error");
+  auto built = build_features(rt, server.context().get_executor());
+  if (!built) return built.error();
+  features = std::move(*built);
+  auto services = build_services(rt, *features);
+  if (!services) return services.error();
 
   std::vector<net::BoundService> bound_services;
-  for (auto& svc : services) {
+  for (auto& svc : *services) {
     auto bound = server.add(svc);
     if (!bound) return bound.error();
     std::printf("tzrhost: %s listening on http://%s:%u\n", bound->name.c_str(), bound->address.c_str(), bound->port);

@@ -9,7 +9,8 @@
 // request at a time (it is taken out of the pool while in use).
 //
 // Lifetime: in-flight requests keep the client's internals alive, so the HttpClient object may
-// be destroyed while requests are still running; the executor's context must outlive them.
+// be destroyed while requests are still running. The executor's io_context must outlive the
+// client and its requests (pooled sockets belong to it).
 //
 // Privacy: error messages name only scheme://host:port, never the path, query or userinfo of a
 // URL (Telegram bot tokens travel in URL paths).
@@ -75,7 +76,7 @@ class HttpClient {
   // Closes every idle connection (e.g. before shutdown, or after a config reload).
   void close_idle();
 
-  struct Impl;
+  struct Impl;  // defined in the .cpp; public only so that its free functions can name it
 
  private:
   std::shared_ptr<Impl> impl_;

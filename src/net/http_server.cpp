@@ -95,12 +95,15 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   };
 
   Impl(ServerLimits l, std::size_t t, Metrics& metrics, PipelineOptions options)
-      : limits(l), threads(t == 0 ? 1 : t), pipeline(metrics, options), ioc(static_cast<int>(threads)) {}
+      : limits(l), threads(t == 0 ? 1 : t), pipeline(metrics, options), context(std::in_place, static_cast<int>(threads)) {}
 
   ServerLimits limits;
   std::size_t threads;
   RequestPipeline pipeline;
-  asio::io_context ioc;
+  // Optional so that the destructor can destroy it first: pending handlers and coroutine frames
+  // (which may hold a reference to this Impl) go with it.
+  std::optional<asio::io_context> context;
+  asio::io_context& ioc = *context;
   std::vector<std::unique_ptr<Listener>> listeners;
   std::optional<asio::signal_set> signals;
   std::atomic<std::size_t> connections{0};
@@ -263,6 +266,9 @@ HttpServer::HttpServer(ServerLimits limits, std::size_t threads, Metrics& metric
 
 HttpServer::~HttpServer() {
   impl_->ioc.stop();
+  impl_->signals.reset();
+  impl_->listeners.clear();
+  impl_->context.reset();
 }
 
 Result<BoundService> HttpServer::add(std::shared_ptr<const HttpService> service) {

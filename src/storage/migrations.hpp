@@ -25,6 +25,9 @@ struct MigrationReport {
 // Applies every migration newer than the recorded version, each in its own transaction, in
 // version order. Safe to run from several processes at once (PostgreSQL: advisory lock).
 // Fails if the database records a version this binary does not know (a newer binary ran).
+// Error codes: "db_migration_invalid" (a duplicate or non-positive version in the list),
+// "db_unknown_migration" (the newer-binary case), otherwise those of storage/database.hpp.
+// MySQL commits DDL implicitly, so there a failed migration may leave part of its DDL applied.
 Result<MigrationReport> migrate(Database& db, std::vector<Migration> migrations);
 
 }  // namespace tzr::storage

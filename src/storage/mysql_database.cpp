@@ -277,7 +277,14 @@ Result<QueryResult> fetch_rows(MYSQL_STMT* stmt, MYSQL_RES* meta) {
         continue;
       }
       switch (c.kind) {
-        case ColumnKind::integer: row.values.emplace_back(c.integer); continue;
+        case ColumnKind::integer:
+          if (binds[i].is_unsigned != 0 && c.integer < 0) {
+            // An UNSIGNED BIGINT above INT64_MAX: exact as text rather than wrapped negative.
+            row.values.emplace_back(std::to_string(static_cast<std::uint64_t>(c.integer)));
+          } else {
+            row.values.emplace_back(c.integer);
+          }
+          continue;
         case ColumnKind::real: row.values.emplace_back(c.real); continue;
         default: break;
       }

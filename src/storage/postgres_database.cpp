@@ -122,8 +122,10 @@ Result<QueryResult> to_result(PGconn* conn, PgResult res, std::string_view what)
     for (int c = 0; c < ncols; ++c) row.values.push_back(convert(res.get(), r, c));
     out.rows.push_back(std::move(row));
   }
+  // Rows changed, as SQLite and MySQL report them: also for INSERT … RETURNING, never for SELECT.
   std::int64_t affected = 0;
-  if (parse_int64(PQcmdTuples(res.get()), affected) && status == PGRES_COMMAND_OK) out.affected_rows = affected;
+  const std::string_view tag = PQcmdStatus(res.get());
+  if (!tag.starts_with("SELECT") && parse_int64(PQcmdTuples(res.get()), affected)) out.affected_rows = affected;
   return out;
 }
 

@@ -189,12 +189,12 @@ class SqliteDatabase final : public Database {
       auto stmt = prepare(lease->get(), sql);
       if (!stmt) return stmt.error();
       if (!*stmt) return QueryResult{};
-      if (sqlite3_stmt_readonly(stmt->get()) != 0) return run(lease->get(), stmt->get(), params);
+      if (sqlite3_stmt_readonly(stmt->get()) != 0) return left_idle(lease->get(), run(lease->get(), stmt->get(), params));
     }
     // An in-memory database lives in its one connection, so everything goes through the writer.
     if (writer_owner_.load() == std::this_thread::get_id()) return nested_use();
     std::lock_guard lock(writer_mutex_);
-    return prepare_and_run(writer_.get(), sql, params);
+    return left_idle(writer_.get(), prepare_and_run(writer_.get(), sql, params));
   }
 
   Status transaction(const std::function<Status(Session&)>& fn, TransactionOptions options) override {
@@ -240,6 +240,14 @@ class SqliteDatabase final : public Database {
   static void rollback(sqlite3* db) {
     // Some errors (e.g. SQLITE_FULL) already rolled back; a second ROLLBACK would only fail.
     if (sqlite3_get_autocommit(db) == 0) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+  // A shared connection must not be left inside a transaction (a stray "BEGIN" through query()):
+  // the next user would silently join it.
+  static Result<QueryResult> left_idle(sqlite3* db, Result<QueryResult> r) {
+    if (sqlite3_get_autocommit(db) != 0) return r;
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return db_failure(kDbError, "query() cannot open a transaction; use Database::transaction");
   }
 
   static Error nested_use() {

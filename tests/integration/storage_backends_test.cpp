@@ -156,6 +156,16 @@ TEST_P(StorageBackendTest, TypedRoundTripOfEveryValueKind) {
   auto updated = db_->query("UPDATE kinds SET i = i + 1 WHERE id IN (?, ?)", std::vector<Value>{std::int64_t{2}, std::int64_t{4}});
   ASSERT_TRUE(updated);
   EXPECT_EQ(updated->affected_rows, 2);
+
+  // RETURNING (SQLite 3.35+, PostgreSQL, MariaDB 10.5+) hands back the generated row.
+  auto returned = db_->query("INSERT INTO kinds (id, t) VALUES (?, ?) RETURNING id, t", std::vector<Value>{std::int64_t{9}, std::string("r")});
+  ASSERT_TRUE(returned) << returned.error().message;
+  ASSERT_EQ(returned->rows.size(), 1u);
+  EXPECT_EQ(returned->rows[0].integer(0), 9);
+  EXPECT_EQ(returned->rows[0].text(1), "r");
+  if (dialect() != Dialect::mysql) {
+    EXPECT_EQ(returned->affected_rows, 1);
+  }
 }
 
 TEST_P(StorageBackendTest, QuestionMarksInsideLiteralsAreNotPlaceholders) {

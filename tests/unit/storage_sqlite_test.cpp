@@ -12,7 +12,6 @@
 #include <chrono>
 #include <filesystem>
 #include <thread>
-#include <unistd.h>
 
 namespace tzr::storage {
 namespace {
@@ -163,6 +162,20 @@ TEST_F(SqliteStorageTest, QueryRunsExactlyOneStatement) {
   EXPECT_TRUE(db->query("SELECT 1;  "));
   ASSERT_TRUE(db->transaction([](Session& s) { return s.execute_script("CREATE TABLE a (x INTEGER); CREATE TABLE b (x INTEGER);"); }));
   EXPECT_EQ(count(*db, "b"), 0);
+}
+
+TEST_F(SqliteStorageTest, StrayBeginThroughQueryDoesNotPoisonThePool) {
+  auto db = open_ok(url(), OpenOptions{.pool_size = 1});
+  ASSERT_TRUE(db);
+  ASSERT_TRUE(db->query("CREATE TABLE t (k INTEGER)"));
+  auto begin = db->query("BEGIN");
+  ASSERT_FALSE(begin);
+  EXPECT_EQ(begin.error().code, kDbError);
+  EXPECT_TRUE(db->transaction([](Session& s) -> Status {
+    if (auto r = s.query("INSERT INTO t (k) VALUES (1)"); !r) return r.error();
+    return {};
+  }));
+  EXPECT_EQ(count(*db, "t"), 1);
 }
 
 TEST_F(SqliteStorageTest, AffectedRowsCountsOnlyTheLastStatementsChanges) {

@@ -1,0 +1,162 @@
+#include "app/features.hpp"
+
+#include "crypto/hash.hpp"
+#include "net/auth.hpp"
+#include "registration/routes.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+namespace tzr::app {
+namespace {
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Result<registration::RegistrationPolicy> registration_policy(const Config& c) {
+  registration::RegistrationPolicy p;
+  p.max_accounts_per_telegram = static_cast<int>(c.integer("registration.max_accounts_per_telegram"));
+  p.adduser_email = c.string("registration.adduser_email");
+  p.game_error_codes.clear();
+  for (const auto& pair : c.list("registration.game_error_codes")) {
+    auto eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == pair.size())
+      return Error::bad_request("config: registration.game_error_codes entries must be CODE=api_code, got '" + pair + "'",
+                                "config_error");
+    p.game_error_codes[pair.substr(0, eq)] = pair.substr(eq + 1);
+  }
+  return p;
+}
+
+game::GameClientOptions game_options(const Config& c) {
+  game::GameClientOptions o;
+  o.host = c.string("game.host");
+  o.port = static_cast<std::uint16_t>(c.integer("game.port"));
+  o.call_timeout = std::chrono::milliseconds(c.integer("game.timeout_ms"));
+  o.connect_timeout = std::chrono::milliseconds(c.integer("game.connect_timeout_ms"));
+  o.connect_attempts = static_cast<int>(c.integer("game.connect_attempts"));
+  o.expect_greeting = c.boolean("game.expect_greeting");
+  o.max_idle_connections = static_cast<std::size_t>(c.integer("game.pool_size"));
+  return o;
+}
+
+std::shared_ptr<net::HttpService> make_service(Runtime& rt, std::string name, std::string_view port_key,
+                                               std::vector<net::ReadinessCheck> checks) {
+  auto svc = std::make_shared<net::HttpService>();
+  svc->name = std::move(name);
+  svc->bind = rt.config.string("server.bind");
+  svc->port = static_cast<std::uint16_t>(rt.config.integer(port_key));
+  net::add_system_routes(svc->router, rt.metrics, std::make_shared<const std::vector<net::ReadinessCheck>>(std::move(checks)));
+  return svc;
+}
+
+}  // namespace
+
+Result<std::string> development_secret(const Config& config, const std::string& name) {
+  namespace fs = std::filesystem;
+  fs::path dir = config.string("server.var_dir");
+  fs::path file = dir / name;
+  std::error_code ec;
+  if (fs::exists(file, ec)) {
+    std::ifstream in(file);
+    std::string secret;
+    std::getline(in, secret);
+    if (!secret.empty()) return secret;
+  }
+  fs::create_directories(dir, ec);
+  if (ec) return Error::unavailable("var_dir", "cannot create " + dir.string() + ": " + ec.message());
+  std::string secret = crypto::random_hex(32);
+  {
+    std::ofstream out(file, std::ios::trunc);
+    out << secret << "\n";
+    if (!out) return Error::unavailable("var_dir", "cannot write " + file.string());
+  }
+  ::chmod(file.c_str(), 0600);
+  spdlog::warn("generated a development secret in {} (set it in the configuration for production)", file.string());
+  return secret;
+}
+
+Result<std::unique_ptr<Features>> build_features(Runtime& rt, boost::asio::any_io_executor executor) {
+  const auto& c = rt.config;
+  auto f = std::make_unique<Features>();
+  storage::OpenOptions opts;
+  opts.pool_size = static_cast<std::size_t>(c.integer("game_db.pool_size"));
+  opts.busy_timeout_ms = static_cast<int>(c.integer("storage.busy_timeout_ms"));
+  auto game_db = storage::open_database(c.string("game_db.url"), opts);
+  if (!game_db) return game_db.error();
+  f->game_db = std::move(*game_db);
+  if (c.boolean("game_db.create_tables"))
+    if (auto st = gamedb::ensure_schema(*f->game_db); !st) return st.error();
+  if (c.boolean("game_db.seed_constants"))
+    if (auto st = gamedb::seed_constants(*f->game_db); !st) return st.error();
+  f->game_db_pool = std::make_unique<BlockingPool>(opts.pool_size);
+
+  auto policy = registration_policy(c);
+  if (!policy) return policy.error();
+  f->game_client = std::make_unique<game::GameClient>(executor, game_options(c));
+  f->game_accounts = std::make_unique<registration::SocketGameAccounts>(*f->game_client);
+  f->players = std::make_unique<gamedb::PlayerLinks>(*f->game_db);
+  f->telegram = std::make_unique<registration::AllowAllTelegram>();
+  f->outbox = std::make_unique<registration::SqlOutbox>(*rt.db);
+  f->idempotency = std::make_unique<registration::IdempotencyStore>(*rt.db, c.integer("registration.idempotency_ttl_s"),
+                                                                    60, unix_now);
+  f->register_player = std::make_unique<registration::RegisterPlayer>(*f->players, *f->game_accounts, *f->telegram,
+                                                                      *f->game_db_pool, *f->outbox, std::move(*policy));
+  auto* db = f->game_db.get();
+  f->constants = std::make_unique<status::ConstantsCache>([db] { return gamedb::read_constants(*db); }, *f->game_db_pool,
+                                                         std::chrono::milliseconds(c.integer("status.cache_ttl_ms")));
+  return f;
+}
+
+Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& rt, Features& f) {
+  const auto& c = rt.config;
+  net::ReadinessCheck storage_check{"storage", [&rt]() -> boost::asio::awaitable<bool> {
+                                      auto st = co_await rt.blocking->run([&rt] { return rt.db->ping(); });
+                                      co_return static_cast<bool>(st);
+                                    }};
+  net::ReadinessCheck game_db_check{"game_db", [&f]() -> boost::asio::awaitable<bool> {
+                                      auto st = co_await f.game_db_pool->run([&f] { return f.game_db->ping(); });
+                                      co_return static_cast<bool>(st);
+                                    }};
+  net::ReadinessCheck game_check{"game_server", [&f]() -> boost::asio::awaitable<bool> {
+                                   bool up = co_await f.game_client->reachable();
+                                   co_return up;
+                                 }};
+  registration::RegistrationHttp reg{*f.register_player, *f.idempotency, *rt.blocking,
+                                     static_cast<std::size_t>(c.integer("server.json_max_depth"))};
+
+  std::vector<std::shared_ptr<net::HttpService>> services;
+  if (c.boolean("gateway.enabled")) services.push_back(make_service(rt, "gateway", "gateway.port", {storage_check}));
+  if (c.boolean("orchestrator.enabled")) {
+    auto token = c.string("admin.token");
+    if (token.empty()) {
+      auto dev = development_secret(c, "admin.token");
+      if (!dev) return dev.error();
+      token = *dev;
+    }
+    auto svc = make_service(rt, "orchestrator", "orchestrator.port", {storage_check, game_db_check, game_check});
+    svc->middleware.push_back(net::bearer_auth(token, "/internal/"));
+    registration::add_orchestrator_routes(svc->router, reg);
+    status::add_constants_route(svc->router, *f.constants);
+    services.push_back(svc);
+  }
+  if (c.boolean("registration.enabled")) {
+    auto svc = make_service(rt, "registration", "registration.port", {storage_check, game_db_check, game_check});
+    registration::add_facade_routes(svc->router, reg);
+    services.push_back(svc);
+  }
+  if (c.boolean("status.enabled")) {
+    auto svc = make_service(rt, "status", "status.port", {game_db_check});
+    status::add_status_routes(svc->router, *f.constants);
+    services.push_back(svc);
+  }
+  if (services.empty()) return Error::bad_request("no service is enabled in the configuration", "config_error");
+  return services;
+}
+
+}  // namespace tzr::app

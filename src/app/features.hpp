@@ -1,0 +1,43 @@
+#pragma once
+// Builds the feature objects of one process from its configuration, and the HTTP services
+// that expose them.
+#include "app/runtime.hpp"
+#include "game/game_client.hpp"
+#include "net/http_service.hpp"
+#include "net/system_routes.hpp"
+#include "registration/game_accounts.hpp"
+#include "registration/idempotency.hpp"
+#include "registration/outbox.hpp"
+#include "registration/register_player.hpp"
+#include "status/server_status.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <memory>
+#include <vector>
+
+namespace tzr::app {
+
+struct Features {
+  std::unique_ptr<storage::Database> game_db;
+  std::unique_ptr<BlockingPool> game_db_pool;
+  std::unique_ptr<game::GameClient> game_client;
+  std::unique_ptr<registration::SocketGameAccounts> game_accounts;
+  std::unique_ptr<gamedb::PlayerLinks> players;
+  std::unique_ptr<registration::TelegramGate> telegram;
+  std::unique_ptr<registration::SqlOutbox> outbox;
+  std::unique_ptr<registration::IdempotencyStore> idempotency;
+  std::unique_ptr<registration::RegisterPlayer> register_player;
+  std::unique_ptr<status::ConstantsCache> constants;
+};
+
+// Opens the game DB and builds the registration and status features.
+Result<std::unique_ptr<Features>> build_features(Runtime& rt, boost::asio::any_io_executor executor);
+
+// The enabled HTTP services with their routes, middleware and readiness checks.
+Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& rt, Features& features);
+
+// Reads <var_dir>/<name>, creating it with a fresh random secret (mode 0600) the first time.
+Result<std::string> development_secret(const Config& config, const std::string& name);
+
+}  // namespace tzr::app

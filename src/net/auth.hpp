@@ -1,0 +1,12 @@
+#pragma once
+#include "net/http_service.hpp"
+
+#include <string>
+
+namespace tzr::net {
+
+// Requires "Authorization: Bearer <token>" on every path under prefix (401 otherwise, compared
+// in constant time). An empty token refuses those paths (503 auth_not_configured).
+Middleware bearer_auth(std::string token, std::string prefix);
+
+}  // namespace tzr::net

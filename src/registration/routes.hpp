@@ -1,0 +1,21 @@
+#pragma once
+// HTTP entry points of registration: the orchestrator's POST /internal/register (direct, 422 on
+// schema errors) and the public facade's POST /register (400 validation_error / bad_request).
+#include "core/blocking.hpp"
+#include "net/router.hpp"
+#include "registration/idempotency.hpp"
+#include "registration/register_player.hpp"
+
+namespace tzr::registration {
+
+struct RegistrationHttp {
+  RegisterPlayer& use_case;
+  IdempotencyStore& idempotency;
+  BlockingPool& blocking;
+  std::size_t json_max_depth = 32;
+};
+
+void add_orchestrator_routes(net::Router& router, RegistrationHttp deps);
+void add_facade_routes(net::Router& router, RegistrationHttp deps);
+
+}  // namespace tzr::registration
