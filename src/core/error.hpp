@@ -3,6 +3,8 @@
 // status, in one place: net/http_errors.cpp) and a stable, machine-readable code.
 #include <boost/system/result.hpp>
 
+#include <stdexcept>
+
 #include <string>
 #include <string_view>
 #include <utility>

@@ -228,6 +228,7 @@ asio::awaitable<Result<std::unique_ptr<tcp::socket>>> GameClient::Impl::connect_
   const int attempts = std::max(1, self->options.connect_attempts);
   auto backoff = self->options.retry_backoff;
   Error last = self->unreachable("no attempt made");
+  int made = 0;
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     if (attempt > 1) {
       if (Clock::now() + backoff >= deadline) break;
@@ -236,6 +237,7 @@ asio::awaitable<Result<std::unique_ptr<tcp::socket>>> GameClient::Impl::connect_
       (void)waited;
       backoff *= 2;
     }
+    ++made;
     auto socket = co_await connect_once(self, deadline);
     if (!socket) {
       last = socket.error();
@@ -251,7 +253,7 @@ asio::awaitable<Result<std::unique_ptr<tcp::socket>>> GameClient::Impl::connect_
     last = self->unreachable(written.ec == asio::error::timed_out ? std::string("write timed out")
                                                                   : "write failed: " + written.ec.message());
   }
-  last.message += " (after " + std::to_string(attempts) + " connect attempts)";
+  last.message += " (after " + std::to_string(made) + (made == 1 ? " connect attempt)" : " connect attempts)");
   co_return last;
 }
 

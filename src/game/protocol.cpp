@@ -148,7 +148,10 @@ Result<GameReply> parse_reply(std::string_view text) {
   if (!utf8::valid(cleaned)) return protocol_error("reply is not valid UTF-8");
 
   pugi::xml_document doc;
-  const auto parsed = doc.load_buffer(cleaned.data(), cleaned.size(), pugi::parse_default, pugi::encoding_utf8);
+  // Fragment mode keeps text outside the element as nodes, so "<OK/>tail" is seen and refused
+  // instead of silently dropped.
+  const auto parsed = doc.load_buffer(cleaned.data(), cleaned.size(), pugi::parse_default | pugi::parse_fragment,
+                                      pugi::encoding_utf8);
   if (!parsed) return protocol_error(std::string("reply is not XML: ") + parsed.description());
 
   pugi::xml_node root;

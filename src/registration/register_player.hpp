@@ -32,7 +32,8 @@ class RegisterPlayer {
   RegisterPlayer(const gamedb::PlayerDirectory& players, GameAccounts& game, TelegramGate& telegram, BlockingPool& blocking,
                  EventOutbox& outbox, RegistrationPolicy policy);
 
-  boost::asio::awaitable<Status> run(const RegistrationRequest& request, const std::optional<TelegramProof>& proof = {});
+  // By value: a coroutine must own its arguments (callers may pass temporaries).
+  boost::asio::awaitable<Status> run(RegistrationRequest request, std::optional<TelegramProof> proof = {});
 
  private:
   boost::asio::awaitable<Status> run_locked(const RegistrationRequest& request);
