@@ -3,6 +3,7 @@
 #include "app/config_schema.hpp"
 #include "app/platform_migrations.hpp"
 #include "app/runtime.hpp"
+#include "game/sim/game_sim.hpp"
 #include "core/log.hpp"
 #include "storage/migrations.hpp"
 
@@ -66,28 +67,51 @@ int cmd_migrate(const GlobalOptions& global) {
   return 0;
 }
 
-int cmd_demo(const GlobalOptions& global, const std::string& dir) {
+int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
   auto config = load_config(global);
   if (!config) return fail(config.error());
+  const std::string& dir = options.dir;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return fail(Error::unavailable("demo_dir", "cannot create " + dir + ": " + ec.message()));
-  // The demo keeps everything in its own folder, on embedded storage.
-  if (config->source("storage.url") == ConfigSource::default_value) {
-    if (auto st = config->set("storage.url", "sqlite://" + dir + "/tzr.db"); !st) return fail(st.error());
+  // The demo keeps everything in its own folder, on embedded storage, unless configured otherwise.
+  auto demo_default = [&](std::string_view key, const std::string& value) -> Status {
+    if (config->source(key) != ConfigSource::default_value) return {};
+    return config->set(key, value);
+  };
+  for (auto [key, value] : std::initializer_list<std::pair<std::string_view, std::string>>{
+           {"storage.url", "sqlite://" + dir + "/tzr.db"},
+           {"game_db.url", "sqlite://" + dir + "/game.db"},
+           {"game_db.seed_constants", "true"},
+           {"server.var_dir", dir}}) {
+    if (auto st = demo_default(key, value); !st) return fail(st.error());
   }
-  std::printf("tzrhost demo: every service on embedded storage in %s/ (storage %s)\n", dir.c_str(),
-              storage::redact_url(config->string("storage.url")).c_str());
-  auto guide = [](const std::vector<net::BoundService>& services) {
-    for (const auto& s : services) {
-      if (s.name != "gateway") continue;
-      std::printf(
-          "  try:  curl http://127.0.0.1:%u/health\n"
-          "        curl http://127.0.0.1:%u/ready\n"
-          "        curl http://127.0.0.1:%u/metrics\n",
-          s.port, s.port, s.port);
-    }
-    std::printf("  stop: Ctrl-C\n");
+
+  // The game simulator stands in for the game server.
+  game::sim::SimOptions sim_options;
+  sim_options.bind = "127.0.0.1";
+  sim_options.port = static_cast<std::uint16_t>(options.sim_port);
+  game::sim::GameSim sim(sim_options);
+  auto sim_port = sim.start();
+  if (!sim_port) return fail(sim_port.error());
+  if (auto st = config->set("game.port", std::to_string(*sim_port)); !st) return fail(st.error());
+  std::printf("tzrhost: game-sim listening on tcp://127.0.0.1:%u\n", *sim_port);
+
+  std::printf("tzrhost demo: every service on embedded storage in %s/, the game simulator as game server\n", dir.c_str());
+  const std::string token_file = config->string("server.var_dir") + "/admin.token";
+  auto guide = [token_file](const std::vector<net::BoundService>& services) {
+    auto port_of = [&](std::string_view name) -> unsigned {
+      for (const auto& s : services)
+        if (s.name == name) return s.port;
+      return 0;
+    };
+    std::printf(
+        "\n  health:     curl http://127.0.0.1:%u/health     (every service also has /ready and /metrics)\n"
+        "  register:   curl -X POST http://127.0.0.1:%u/register -d '{\"login\":\"Player1\",\"password\":\"mypass123\",\"gender\":1,\"telegram_id\":1001}'\n"
+        "  status:     curl http://127.0.0.1:%u/server/status\n"
+        "  internal:   curl -H \"Authorization: Bearer $(cat %s)\" http://127.0.0.1:%u/internal/constants\n"
+        "  stop:       Ctrl-C\n\n",
+        port_of("gateway"), port_of("registration"), port_of("status"), token_file.c_str(), port_of("orchestrator"));
   };
   return run_serve(std::move(*config), guide);
 }

@@ -16,7 +16,11 @@ Result<Config> load_config(const GlobalOptions& global);
 
 int cmd_serve(const GlobalOptions& global);
 int cmd_migrate(const GlobalOptions& global);
-int cmd_demo(const GlobalOptions& global, const std::string& dir);
+struct DemoOptions {
+  std::string dir = "var/demo";
+  int sim_port = 5190;  // the embedded game simulator; 0 = any free port
+};
+int cmd_demo(const GlobalOptions& global, const DemoOptions& options);
 int cmd_version();
 int cmd_config_check(const GlobalOptions& global);
 int cmd_config_show(const GlobalOptions& global, bool reveal);

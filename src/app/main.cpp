@@ -21,10 +21,14 @@ int main(int argc, char** argv) {
   auto* migrate = app.add_subcommand("migrate", "Apply pending schema migrations to the platform database and exit");
   migrate->callback([&] { code = cmd_migrate(global); });
 
-  std::string demo_dir = "var/demo";
-  auto* demo = app.add_subcommand("demo", "Run every service on embedded storage in var/demo with demo data; Ctrl-C stops");
-  demo->add_option("--dir", demo_dir, "Folder for the demo's databases and files")->capture_default_str();
-  demo->callback([&] { code = cmd_demo(global, demo_dir); });
+  DemoOptions demo_options;
+  auto* demo = app.add_subcommand(
+      "demo", "Run every service on embedded storage in var/demo, with the game simulator as game server; Ctrl-C stops");
+  demo->add_option("--dir", demo_options.dir, "Folder for the demo's databases and files")->capture_default_str();
+  demo->add_option("--sim-port", demo_options.sim_port, "Port of the embedded game simulator (0: any free port)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  demo->callback([&] { code = cmd_demo(global, demo_options); });
 
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([&] { code = cmd_version(); });

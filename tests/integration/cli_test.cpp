@@ -1,6 +1,7 @@
 // The tzrhost command line: exit codes, help, config commands, migrate.
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_http.hpp"
 
 #include <gtest/gtest.h>
 
@@ -85,13 +86,25 @@ TEST(Cli, PortInUseFailsWithReason) {
   TempDir dir;
   TzrHost first({"serve"}, {{"TZR_STORAGE__URL", "sqlite://" + dir.str() + "/a.db"}, {"TZR_LOG__LEVEL", "warn"}});
   auto r = run({"serve"}, {{"TZR_STORAGE__URL", "sqlite://" + dir.str() + "/b.db"},
-                           {"TZR_GATEWAY__PORT", std::to_string(first.port("gateway"))}});
+                           {"TZR_GATEWAY__PORT", std::to_string(first.port("gateway"))},
+                           {"TZR_ORCHESTRATOR__ENABLED", "false"},
+                           {"TZR_REGISTRATION__ENABLED", "false"},
+                           {"TZR_STATUS__ENABLED", "false"}});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("gateway: cannot bind"), std::string::npos) << r.err;
 }
 
-TEST(Cli, DemoRunsInItsFolder) {
+TEST(Cli, DemoRegistersAPlayerAgainstItsSimulator) {
   TempDir dir;
-  TzrHost demo({"demo", "--dir", dir.str() + "/demo"}, {{"TZR_LOG__LEVEL", "warn"}});
+  TzrHost demo({"demo", "--dir", dir.str() + "/demo", "--sim-port", "0"}, {{"TZR_LOG__LEVEL", "warn"}},
+               {"gateway", "orchestrator", "registration", "status"});
   EXPECT_TRUE(std::filesystem::exists(dir / "demo" / "tzr.db"));
+  auto reg = http(demo.port("registration"), "POST", "/register",
+                  R"({"login":"Player1","password":"mypass123","gender":1,"telegram_id":1001})");
+  EXPECT_EQ(reg.status, 200) << reg.body;
+  auto status = http(demo.port("status"), "GET", "/server/status");
+  EXPECT_EQ(status.status, 200);
+  EXPECT_EQ(status.json().at("server_status").to_number<double>(), 1.0);
+  auto ready = http(demo.port("orchestrator"), "GET", "/ready");
+  EXPECT_EQ(ready.status, 200) << ready.body;
 }

@@ -148,17 +148,25 @@ std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
 
 TzrHost::TzrHost(std::vector<std::string> args, std::map<std::string, std::string> env, std::vector<std::string> services,
                  std::string working_dir) {
-  for (const auto& s : services) {
+  for (std::string s : {"gateway", "orchestrator", "registration", "status"}) {
     std::string key = "TZR_" + s + "__PORT";
     for (auto& c : key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     env.try_emplace(key, "0");
   }
+  scratch_ = std::make_unique<TempDir>();
+  env.try_emplace("TZR_GAME_DB__URL", "sqlite://" + scratch_->str() + "/game.db");
+  env.try_emplace("TZR_SERVER__VAR_DIR", scratch_->str() + "/var");
   std::vector<std::string> argv{tzrhost_bin()};
   argv.insert(argv.end(), args.begin(), args.end());
   child_ = std::make_unique<ChildProcess>(std::move(argv), std::move(env), std::move(working_dir));
   static const std::regex listening(R"(tzrhost: (\S+) listening on http://[^:]+:(\d+))");
   auto deadline = Clock::now() + std::chrono::seconds(30);
-  while (ports_.size() < services.size()) {
+  auto all_reported = [&] {
+    for (const auto& s : services)
+      if (!ports_.count(s)) return false;
+    return true;
+  };
+  while (!all_reported()) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     auto line = child_->read_line(left);
     if (!line) {

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.hpp"
+
 namespace tzr::test {
 
 class ChildProcess {
@@ -38,15 +40,19 @@ class ChildProcess {
 };
 
 // tzrhost started with `serve` (or other args) that has printed its "listening on" lines.
+// Every HTTP service listens on a free port (TZR_<SERVICE>__PORT=0 unless given), and the game
+// DB and var folder default to a private temporary folder, so tests run in parallel and beside
+// a running demo.
 class TzrHost {
  public:
-  // Adds env TZR_*__PORT=0 for each service in `services` unless given, waits for their lines.
+  // Waits for the "listening on" lines of `services`.
   TzrHost(std::vector<std::string> args, std::map<std::string, std::string> env,
           std::vector<std::string> services = {"gateway"}, std::string working_dir = {});
   int port(const std::string& service) const;
   ChildProcess& process() { return *child_; }
 
  private:
+  std::unique_ptr<TempDir> scratch_;
   std::unique_ptr<ChildProcess> child_;
   std::map<std::string, int> ports_;
 };
