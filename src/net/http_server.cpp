@@ -332,7 +332,8 @@ Result<HttpRequest> parse_http_request(std::string_view raw, const ServerLimits&
     used += n;
   }
   if (ec == http::error::need_more) ec = {};
-  if (!ec && !parser.is_done()) parser.put_eof(ec);
+  // put_eof on a parser that saw nothing is a precondition violation in Beast.
+  if (!ec && !parser.is_done() && parser.got_some()) parser.put_eof(ec);
   if (ec || !parser.is_done()) {
     if (auto reply = read_error_reply(ec)) return *reply;
     return Error::bad_request("incomplete HTTP request", "malformed_request");

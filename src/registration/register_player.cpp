@@ -42,16 +42,23 @@ boost::asio::awaitable<Status> RegisterPlayer::run(RegistrationRequest request, 
 }
 
 boost::asio::awaitable<Status> RegisterPlayer::run_locked(const RegistrationRequest& r) {
-  auto count = co_await blocking_.run([&] { return players_.count_for_telegram(r.telegram_id); });
-  if (!count) co_return db_unavailable();
-  if (*count >= policy_.max_accounts_per_telegram)
+  // Both reads in one hop to the database pool.
+  struct Standing {
+    Result<std::int64_t> accounts;
+    Result<bool> login_taken;
+  };
+  auto standing = co_await blocking_.run([&] {
+    auto accounts = players_.count_for_telegram(r.telegram_id);
+    Result<bool> taken = false;
+    if (accounts && *accounts < policy_.max_accounts_per_telegram) taken = players_.login_exists(r.login);
+    return Standing{std::move(accounts), std::move(taken)};
+  });
+  if (!standing.accounts || !standing.login_taken) co_return db_unavailable();
+  if (*standing.accounts >= policy_.max_accounts_per_telegram)
     co_return Error::make(ErrorKind::forbidden, "limit_exceeded",
                           "this Telegram account already has the maximum of " +
                               std::to_string(policy_.max_accounts_per_telegram) + " game accounts");
-
-  auto taken = co_await blocking_.run([&] { return players_.login_exists(r.login); });
-  if (!taken) co_return db_unavailable();
-  if (*taken) co_return Error::make(ErrorKind::conflict, "login_taken", "this login is already taken");
+  if (*standing.login_taken) co_return Error::make(ErrorKind::conflict, "login_taken", "this login is already taken");
 
   // Sent exactly once: a timeout after sending is reported, never blindly retried.
   game::AddUser account{r.login, r.password, r.gender, policy_.adduser_email};

@@ -49,3 +49,10 @@ TEST(HttpParse, GarbageIsBadRequest) {
     EXPECT_EQ(r.error().kind, ErrorKind::bad_request) << raw;
   }
 }
+
+TEST(HttpParse, EmptyInputIsAnErrorNotACrash) {
+  // Found by the fuzzer: Beast asserts when told "end of input" before any byte.
+  auto r = parse_http_request("", ServerLimits{});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::bad_request);
+}
