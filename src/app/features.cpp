@@ -55,6 +55,22 @@ std::shared_ptr<net::HttpService> make_service(Runtime& rt, std::string name, st
   return svc;
 }
 
+// The reference orchestrator's probes (registration.md §1.2), kept for existing compose files:
+// /healthz always ok; /internal/health with per-dependency details (no Redis in this build).
+void add_legacy_health(net::Router& router, Features& f) {
+  router.get("/healthz", [](net::HttpRequest&) -> boost::asio::awaitable<net::HttpResponse> {
+    co_return net::HttpResponse::json(200, boost::json::object{{"status", "ok"}});
+  });
+  router.get("/internal/health", [&f](net::HttpRequest&) -> boost::asio::awaitable<net::HttpResponse> {
+    auto db = co_await f.game_db_pool->run([&f] { return f.game_db->ping(); });
+    bool game = co_await f.game_client->reachable();
+    bool db_ok = static_cast<bool>(db);
+    co_return net::HttpResponse::json(
+        200, boost::json::object{{"status", db_ok && game ? "ok" : "degraded"},
+                                 {"details", {{"redis", false}, {"db", db_ok}, {"game_server", game}}}});
+  });
+}
+
 }  // namespace
 
 Result<std::string> development_secret(const Config& config, const std::string& name) {
@@ -140,7 +156,8 @@ Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& r
       token = *dev;
     }
     auto svc = make_service(rt, "orchestrator", "orchestrator.port", {storage_check, game_db_check, game_check});
-    svc->middleware.push_back(net::bearer_auth(token, "/internal/"));
+    svc->middleware.push_back(net::bearer_auth(token, "/internal/", {"/internal/health"}));
+    add_legacy_health(svc->router, f);
     registration::add_orchestrator_routes(svc->router, reg);
     status::add_constants_route(svc->router, *f.constants);
     services.push_back(svc);

@@ -3,13 +3,16 @@
 #include "crypto/hash.hpp"
 #include "net/http_errors.hpp"
 
+#include <algorithm>
+
 namespace tzr::net {
 
-Middleware bearer_auth(std::string token, std::string prefix) {
+Middleware bearer_auth(std::string token, std::string prefix, std::vector<std::string> open) {
   Middleware m;
-  m.before = [token = std::move(token), prefix = std::move(prefix)](
+  m.before = [token = std::move(token), prefix = std::move(prefix), open = std::move(open)](
                  HttpRequest& req) -> boost::asio::awaitable<std::optional<HttpResponse>> {
     if (req.path.rfind(prefix, 0) != 0) co_return std::nullopt;
+    if (std::find(open.begin(), open.end(), req.path) != open.end()) co_return std::nullopt;
     if (token.empty())
       co_return error_response(Error::unavailable("auth_not_configured", "admin.token is not configured"), req.request_id);
     auto header = req.headers.get("Authorization");

@@ -2,11 +2,13 @@
 #include "net/http_service.hpp"
 
 #include <string>
+#include <vector>
 
 namespace tzr::net {
 
 // Requires "Authorization: Bearer <token>" on every path under prefix (401 otherwise, compared
 // in constant time). An empty token refuses those paths (503 auth_not_configured).
-Middleware bearer_auth(std::string token, std::string prefix);
+// Paths in `open` stay reachable without a token (health probes of orchestrators).
+Middleware bearer_auth(std::string token, std::string prefix, std::vector<std::string> open = {});
 
 }  // namespace tzr::net

@@ -184,6 +184,11 @@ TEST_P(RegistrationTest, InternalRoutesNeedTheBearerToken) {
   auto wrong = http(host->port("orchestrator"), "GET", "/internal/constants", "", {{"Authorization", "Bearer nope"}});
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(http(host->port("orchestrator"), "GET", "/health").status, 200);
+  auto legacy = http(host->port("orchestrator"), "GET", "/internal/health");  // probes need no token
+  EXPECT_EQ(legacy.status, 200);
+  EXPECT_EQ(legacy.json().at("status"), "ok");
+  EXPECT_EQ(legacy.json().at("details").at("db"), true);
+  EXPECT_EQ(http(host->port("orchestrator"), "GET", "/healthz").json().at("status"), "ok");
   EXPECT_EQ(adduser_count(), 0u);
 }
 
