@@ -2,6 +2,7 @@
 
 #include "app/config_schema.hpp"
 #include "app/platform_migrations.hpp"
+#include "app/features.hpp"
 #include "app/runtime.hpp"
 #include "game/sim/game_sim.hpp"
 #include "core/log.hpp"
@@ -87,6 +88,13 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
     if (auto st = demo_default(key, value); !st) return fail(st.error());
   }
 
+  if (auto st = demo_default("gateway.cors_origins", "*"); !st) return fail(st.error());
+  if (config->list("gateway.api_keys").empty() && config->string("gateway.api_keys_file").empty()) {
+    auto key = development_secret(*config, "gateway.key");
+    if (!key) return fail(key.error());
+    if (auto st = config->set("gateway.api_keys", "demo:" + *key); !st) return fail(st.error());
+  }
+
   // The game simulator stands in for the game server.
   game::sim::SimOptions sim_options;
   sim_options.bind = "127.0.0.1";
@@ -99,7 +107,8 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
 
   std::printf("tzrhost demo: every service on embedded storage in %s/, the game simulator as game server\n", dir.c_str());
   const std::string token_file = config->string("server.var_dir") + "/admin.token";
-  auto guide = [token_file](const std::vector<net::BoundService>& services) {
+  const std::string key_file = config->string("server.var_dir") + "/gateway.key";
+  auto guide = [token_file, key_file](const std::vector<net::BoundService>& services) {
     auto port_of = [&](std::string_view name) -> unsigned {
       for (const auto& s : services)
         if (s.name == name) return s.port;
@@ -107,11 +116,15 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
     };
     std::printf(
         "\n  health:     curl http://127.0.0.1:%u/health     (every service also has /ready and /metrics)\n"
-        "  register:   curl -X POST http://127.0.0.1:%u/register -d '{\"login\":\"Player1\",\"password\":\"mypass123\",\"gender\":1,\"telegram_id\":1001}'\n"
-        "  status:     curl http://127.0.0.1:%u/server/status\n"
+        "  register:   curl -X POST http://127.0.0.1:%u/api/register -H \"X-API-Key: $(cat %s)\" -H 'Content-Type: application/json' \\\n"
+        "                -d '{\"login\":\"Player1\",\"password\":\"mypass123\",\"gender\":1,\"telegram_id\":1001}'\n"
+        "  status:     curl http://127.0.0.1:%u/api/server/status\n"
+        "  facade:     curl -X POST http://127.0.0.1:%u/register -d '{\"login\":\"Player2\",\"password\":\"mypass123\",\"gender\":0,\"telegram_id\":1001}'\n"
+        "  status svc: curl http://127.0.0.1:%u/server/status\n"
         "  internal:   curl -H \"Authorization: Bearer $(cat %s)\" http://127.0.0.1:%u/internal/constants\n"
         "  stop:       Ctrl-C\n\n",
-        port_of("gateway"), port_of("registration"), port_of("status"), token_file.c_str(), port_of("orchestrator"));
+        port_of("gateway"), port_of("gateway"), key_file.c_str(), port_of("gateway"), port_of("registration"),
+        port_of("status"), token_file.c_str(), port_of("orchestrator"));
   };
   return run_serve(std::move(*config), guide);
 }

@@ -28,6 +28,18 @@ const std::vector<ConfigKey>& keys() {
 
       boolean("gateway", "enabled", "true", "Run the public gateway service."),
       integer("gateway", "port", "8090", 0, 65535, "Port of the public gateway (0: any free port)."),
+      secret_list("gateway", "api_keys", "API keys for POST /api/register: name:key entries (keys of 16+ characters; `tzrhost keygen` makes one)."),
+      text("gateway", "api_keys_file", "", "A file of API keys, one 'name key' per line; re-read on SIGHUP."),
+      list("gateway", "cors_origins", "", "Origins allowed to call the gateway from a browser (exact, or * for any); empty: none."),
+      list("gateway", "trusted_proxies", "", "Peer addresses whose X-Forwarded-For is believed (your load balancer)."),
+      integer("gateway", "register_ip_per_min", "10", 1, 1'000'000, "POST /api/register: requests per minute per client IP."),
+      integer("gateway", "register_ip_burst", "3", 0, 1'000'000, "POST /api/register: extra back-to-back requests per client IP."),
+      integer("gateway", "register_key_per_min", "100", 1, 1'000'000, "POST /api/register: requests per minute per API key."),
+      integer("gateway", "register_key_burst", "20", 0, 1'000'000, "POST /api/register: burst per API key."),
+      integer("gateway", "status_ip_per_min", "30", 1, 1'000'000, "GET /api/server/status: requests per minute per client IP."),
+      integer("gateway", "status_ip_burst", "10", 0, 1'000'000, "GET /api/server/status: burst per client IP."),
+      integer("gateway", "auth_failures_per_min", "10", 1, 1'000'000, "Requests with a missing or wrong API key allowed per minute per IP."),
+      integer("gateway", "auth_failures_burst", "5", 0, 1'000'000, "Burst of requests with a wrong API key per IP."),
 
       boolean("orchestrator", "enabled", "true", "Run the orchestrator (internal API: /internal/register, /internal/constants)."),
       integer("orchestrator", "port", "9000", 0, 65535, "Port of the orchestrator."),
@@ -60,6 +72,9 @@ const std::vector<ConfigKey>& keys() {
       integer("storage", "pool_size", "4", 1, 256, "Database connections, and threads running blocking database work."),
       integer("storage", "busy_timeout_ms", "5000", 0, 600'000, "SQLite: how long a writer waits for the lock."),
       boolean("storage", "migrate_on_start", "true", "Apply pending schema migrations when a service starts."),
+
+      text("redis", "url", "", "Redis for state shared by several instances (rate limits): redis://[:password@]host:6379/0; empty: in process."),
+      text("redis", "prefix", "tzr:", "Prefix of every Redis key this deployment writes."),
 
       choice("log", "level", "info", {"trace", "debug", "info", "warn", "error", "critical", "off"},
              "trace, debug, info, warn, error, critical or off."),

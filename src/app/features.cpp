@@ -123,9 +123,33 @@ Result<std::unique_ptr<Features>> build_features(Runtime& rt, boost::asio::any_i
                                                                     60, unix_now);
   f->register_player = std::make_unique<registration::RegisterPlayer>(*f->players, *f->game_accounts, *f->telegram,
                                                                       *f->game_db_pool, *f->outbox, std::move(*policy));
+  f->api_keys = std::make_unique<gateway::ApiKeys>(c.list("gateway.api_keys"), c.string("gateway.api_keys_file"));
+  if (auto st = f->api_keys->reload(); !st) return st.error();
+  if (c.string("redis.url").empty()) {
+    f->limiter = std::make_unique<gateway::InProcessRateLimiter>();
+  } else {
+    auto redis = gateway::RedisRateLimiter::connect(c.string("redis.url"), c.string("redis.prefix"), *rt.blocking);
+    if (!redis) return redis.error();
+    f->limiter = std::move(*redis);
+  }
+
   auto* db = f->game_db.get();
   f->constants = std::make_unique<status::ConstantsCache>([db] { return gamedb::read_constants(*db); }, *f->game_db_pool,
                                                          std::chrono::milliseconds(c.integer("status.cache_ttl_ms")));
+  registration::RegistrationHttp reg{*f->register_player, *f->idempotency, *rt.blocking,
+                                     static_cast<std::size_t>(c.integer("server.json_max_depth"))};
+  gateway::GatewayPolicy limits;
+  auto rule = [&c](std::string_view per_min, std::string_view burst) {
+    return gateway::RateRule{c.integer(per_min), c.integer(burst)};
+  };
+  limits.register_per_ip = rule("gateway.register_ip_per_min", "gateway.register_ip_burst");
+  limits.register_per_key = rule("gateway.register_key_per_min", "gateway.register_key_burst");
+  limits.status_per_ip = rule("gateway.status_ip_per_min", "gateway.status_ip_burst");
+  limits.auth_failures_per_ip = rule("gateway.auth_failures_per_min", "gateway.auth_failures_burst");
+  limits.trusted_proxies = c.list("gateway.trusted_proxies");
+  limits.cors_origins = c.list("gateway.cors_origins");
+  f->gateway = std::make_unique<gateway::GatewayDeps>(
+      gateway::GatewayDeps{reg, *f->constants, *f->api_keys, *f->limiter, std::move(limits)});
   return f;
 }
 
@@ -143,11 +167,16 @@ Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& r
                                    bool up = co_await f.game_client->reachable();
                                    co_return up;
                                  }};
-  registration::RegistrationHttp reg{*f.register_player, *f.idempotency, *rt.blocking,
-                                     static_cast<std::size_t>(c.integer("server.json_max_depth"))};
+  const registration::RegistrationHttp& reg = f.gateway->registration;
 
   std::vector<std::shared_ptr<net::HttpService>> services;
-  if (c.boolean("gateway.enabled")) services.push_back(make_service(rt, "gateway", "gateway.port", {storage_check}));
+  if (c.boolean("gateway.enabled")) {
+    auto svc = make_service(rt, "gateway", "gateway.port", {storage_check, game_db_check});
+    svc->middleware.push_back(gateway::cors_and_security(f.gateway->policy.cors_origins));
+    gateway::add_gateway_routes(svc->router, *f.gateway);
+    if (f.api_keys->size() == 0) spdlog::warn("gateway: no API key configured; POST /api/register refuses every request");
+    services.push_back(svc);
+  }
   if (c.boolean("orchestrator.enabled")) {
     auto token = c.string("admin.token");
     if (token.empty()) {

@@ -3,6 +3,7 @@
 // that expose them.
 #include "app/runtime.hpp"
 #include "game/game_client.hpp"
+#include "gateway/gateway.hpp"
 #include "net/http_service.hpp"
 #include "net/system_routes.hpp"
 #include "registration/game_accounts.hpp"
@@ -29,6 +30,9 @@ struct Features {
   std::unique_ptr<registration::IdempotencyStore> idempotency;
   std::unique_ptr<registration::RegisterPlayer> register_player;
   std::unique_ptr<status::ConstantsCache> constants;
+  std::unique_ptr<gateway::ApiKeys> api_keys;
+  std::unique_ptr<gateway::RateLimiter> limiter;
+  std::unique_ptr<gateway::GatewayDeps> gateway;
 };
 
 // Opens the game DB and builds the registration and status features.

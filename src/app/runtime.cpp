@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <boost/asio/signal_set.hpp>
+
 #include <cstdio>
 
 namespace tzr::app {
@@ -62,6 +64,18 @@ Status serve(Runtime& rt, const std::function<void(const std::vector<net::BoundS
     std::printf("tzrhost: %s listening on http://%s:%u\n", bound->name.c_str(), bound->address.c_str(), bound->port);
     bound_services.push_back(*bound);
   }
+  // SIGHUP re-reads the gateway's API keys (rotation without a restart).
+  boost::asio::signal_set hangup(server.context(), SIGHUP);
+  std::function<void()> wait_hangup = [&] {
+    hangup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      auto st = features->api_keys->reload();
+      if (st) spdlog::info("gateway: API keys reloaded ({} keys)", features->api_keys->size());
+      else spdlog::error("gateway: API keys not reloaded: {}", st.error().message);
+      wait_hangup();
+    });
+  };
+  wait_hangup();
   if (on_ready) on_ready(bound_services);
   std::fflush(stdout);
   spdlog::info("serving; storage {}", storage::redact_url(c.string("storage.url")));

@@ -51,6 +51,9 @@ inline ConfigKey real(std::string_view s, std::string_view k, std::string_view d
 inline ConfigKey list(std::string_view s, std::string_view k, std::string_view def, std::string_view help) {
   ConfigKey c = text(s, k, def, help); c.type = ConfigType::string_list; return c;
 }
+inline ConfigKey secret_list(std::string_view s, std::string_view k, std::string_view help) {
+  ConfigKey c = text(s, k, "", help); c.type = ConfigType::string_list; c.secret = true; return c;
+}
 inline ConfigKey choice(std::string_view s, std::string_view k, std::string_view def,
                         std::vector<std::string_view> choices, std::string_view help) {
   ConfigKey c = text(s, k, def, help); c.choices = std::move(choices); return c;

@@ -22,6 +22,7 @@ enum class ErrorKind {
   timeout_client,     // 408
   conflict,           // 409
   payload_too_large,  // 413
+  unsupported_media_type,  // 415
   unprocessable,      // 422
   headers_too_large,  // 431
   too_many_requests,  // 429

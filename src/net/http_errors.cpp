@@ -15,6 +15,7 @@ int http_status(ErrorKind kind) {
     case ErrorKind::timeout_client: return 408;
     case ErrorKind::conflict: return 409;
     case ErrorKind::payload_too_large: return 413;
+    case ErrorKind::unsupported_media_type: return 415;
     case ErrorKind::unprocessable: return 422;
     case ErrorKind::too_many_requests: return 429;
     case ErrorKind::headers_too_large: return 431;

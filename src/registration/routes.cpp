@@ -98,9 +98,14 @@ void add_orchestrator_routes(net::Router& router, RegistrationHttp deps) {
   });
 }
 
+boost::asio::awaitable<net::HttpResponse> handle_public_registration(RegistrationHttp deps, net::HttpRequest& req) {
+  net::HttpResponse res = co_await handle(deps, EntryPoint::facade, req);
+  co_return res;
+}
+
 void add_facade_routes(net::Router& router, RegistrationHttp deps) {
   router.post("/register", [deps](net::HttpRequest& req) -> boost::asio::awaitable<net::HttpResponse> {
-    net::HttpResponse res = co_await handle(deps, EntryPoint::facade, req);
+    net::HttpResponse res = co_await handle_public_registration(deps, req);
     co_return res;
   });
 }

@@ -16,6 +16,8 @@ struct RegistrationHttp {
 };
 
 void add_orchestrator_routes(net::Router& router, RegistrationHttp deps);
+// POST /register as the public facade answers it; the gateway calls it after its own checks.
+boost::asio::awaitable<net::HttpResponse> handle_public_registration(RegistrationHttp deps, net::HttpRequest& req);
 void add_facade_routes(net::Router& router, RegistrationHttp deps);
 
 }  // namespace tzr::registration
