@@ -4,6 +4,7 @@
 #include "app/platform_migrations.hpp"
 #include "app/features.hpp"
 #include "app/runtime.hpp"
+#include "crypto/hash.hpp"
 #include "game/sim/game_sim.hpp"
 #include "core/log.hpp"
 #include "storage/migrations.hpp"
@@ -131,6 +132,16 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
 
 int cmd_version() {
   std::printf("tzrhost %s\n", TZR_VERSION);
+  return 0;
+}
+
+int cmd_keygen(const std::string& kind, int count) {
+  for (int i = 0; i < count; ++i) {
+    // 32 bytes from the OS CSPRNG: hex for keys and tokens that travel in headers.
+    std::string secret = crypto::random_hex(32);
+    if (kind == "api-key") std::printf("site%d:%s\n", i + 1, secret.c_str());
+    else std::printf("%s\n", secret.c_str());
+  }
   return 0;
 }
 

@@ -22,6 +22,8 @@ struct DemoOptions {
 };
 int cmd_demo(const GlobalOptions& global, const DemoOptions& options);
 int cmd_version();
+// Prints fresh random secrets: api-key (gateway/hub keys), token (admin.token), or base64 32 bytes.
+int cmd_keygen(const std::string& kind, int count);
 int cmd_config_check(const GlobalOptions& global);
 int cmd_config_show(const GlobalOptions& global, bool reveal);
 int cmd_config_example();

@@ -33,6 +33,15 @@ int main(int argc, char** argv) {
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([&] { code = cmd_version(); });
 
+  std::string key_kind = "api-key";
+  int key_count = 1;
+  auto* keygen = app.add_subcommand("keygen", "Print fresh random secrets for the configuration (never stored)");
+  keygen->add_option("--kind", key_kind, "api-key (name:key for gateway.api_keys) or token (admin.token)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"api-key", "token"}));
+  keygen->add_option("-n,--count", key_count, "How many")->capture_default_str()->check(CLI::Range(1, 100));
+  keygen->callback([&] { code = cmd_keygen(key_kind, key_count); });
+
   auto* config = app.add_subcommand("config", "Check or print the effective configuration");
   config->require_subcommand(1);
   config->add_subcommand("check", "Validate the configuration (file and TZR_* environment) and exit")

@@ -84,12 +84,7 @@ void add_gateway_routes(net::Router& router, const GatewayDeps& deps) {
     if (!per_ip.allowed) co_return too_many(req, per_ip);
     auto snap = co_await deps.status.get();
     if (!snap) co_return net::error_response(snap.error(), req.request_id);
-    auto res = net::HttpResponse::json(200, status::status_body(*snap));
-    auto age = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - snap->read_at).count();
-    res.headers.set("Cache-Control", "public, max-age=30");
-    res.headers.set("Age", std::to_string(age));
-    if (snap->stale) res.headers.set("X-Status-Stale", "true");
-    co_return res;
+    co_return status::status_response(**snap);
   });
 }
 

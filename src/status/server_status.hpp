@@ -12,6 +12,8 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <memory>
+#include <string>
 #include <vector>
 
 namespace tzr::status {
@@ -20,6 +22,9 @@ struct ConstantsSnapshot {
   std::vector<gamedb::Constant> constants;
   std::chrono::steady_clock::time_point read_at;
   bool stale = false;  // the last refresh failed; this is an older read
+  // Both bodies rendered once per read, not once per request.
+  std::string status_json;
+  std::string constants_json;
 };
 
 class ConstantsCache {
@@ -27,20 +32,28 @@ class ConstantsCache {
   using Reader = std::function<Result<std::vector<gamedb::Constant>>()>;  // blocking
   ConstantsCache(Reader reader, BlockingPool& blocking, std::chrono::milliseconds ttl);
 
-  boost::asio::awaitable<Result<ConstantsSnapshot>> get();
+  // Shared, immutable: many requests read one snapshot without copying it.
+  boost::asio::awaitable<Result<std::shared_ptr<const ConstantsSnapshot>>> get();
 
  private:
   Reader reader_;
   BlockingPool& blocking_;
   std::chrono::milliseconds ttl_;
   std::mutex mu_;
-  std::optional<ConstantsSnapshot> last_;
+  std::shared_ptr<const ConstantsSnapshot> last_;
 };
 
 // The orchestrator's GET /internal/constants: {Name: {"value": float|null, "description": …}}.
 boost::json::object constants_body(const std::vector<gamedb::Constant>& constants);
-// The public status body (site-bridge.md §9): server_status, rates, client_status, _meta.
-boost::json::object status_body(const ConstantsSnapshot& snapshot);
+// The public status body (site-bridge.md §9): server_status, rates, client_status, _meta, and
+// _cache.stale (the read is older than the last failed refresh; the Age header tells how old).
+boost::json::object status_body(const std::vector<gamedb::Constant>& constants, bool stale);
+// Builds a snapshot with its rendered bodies.
+std::shared_ptr<const ConstantsSnapshot> make_snapshot(std::vector<gamedb::Constant> constants,
+                                                       std::chrono::steady_clock::time_point read_at, bool stale);
+
+// 200 with the rendered body, Cache-Control, Age, and X-Status-Stale when stale.
+net::HttpResponse status_response(const ConstantsSnapshot& snapshot);
 
 void add_constants_route(net::Router& router, ConstantsCache& cache);  // GET /internal/constants
 void add_status_routes(net::Router& router, ConstantsCache& cache);    // GET /server/status

@@ -34,7 +34,7 @@ TEST(Cli, VersionAndHelp) {
 
   auto help = run({"--help"});
   EXPECT_EQ(help.code, 0);
-  for (auto cmd : {"serve", "migrate", "demo", "version", "config"}) EXPECT_NE(help.out.find(cmd), std::string::npos) << cmd;
+  for (auto cmd : {"serve", "migrate", "demo", "version", "config", "keygen", "game-sim"}) EXPECT_NE(help.out.find(cmd), std::string::npos) << cmd;
 }
 
 TEST(Cli, UsageErrorsExitTwo) {
@@ -107,4 +107,16 @@ TEST(Cli, DemoRegistersAPlayerAgainstItsSimulator) {
   EXPECT_EQ(status.json().at("server_status").to_number<double>(), 1.0);
   auto ready = http(demo.port("orchestrator"), "GET", "/ready");
   EXPECT_EQ(ready.status, 200) << ready.body;
+}
+
+TEST(Cli, KeygenPrintsFreshKeys) {
+  auto a = run({"keygen", "-n", "2"});
+  EXPECT_EQ(a.code, 0);
+  auto b = run({"keygen", "--kind", "token"});
+  EXPECT_EQ(b.code, 0);
+  EXPECT_EQ(std::count(a.out.begin(), a.out.end(), '\n'), 2);
+  EXPECT_EQ(a.out.rfind("site1:", 0), 0u);
+  EXPECT_EQ(b.out.size(), 65u);  // 64 hex digits and a newline
+  EXPECT_EQ(a.out.find(b.out.substr(0, 64)), std::string::npos);
+  EXPECT_EQ(run({"keygen", "--kind", "nonsense"}).code, 2);
 }

@@ -208,13 +208,14 @@ TEST(ConstantsCache, ServesStaleOnErrorAndFailsOnlyWhenNeverRead) {
   fail = false;
   auto good = get();
   ASSERT_TRUE(good);
-  EXPECT_FALSE(good->stale);
+  EXPECT_FALSE((*good)->stale);
   fail = true;
   auto stale = get();
   ASSERT_TRUE(stale);
-  EXPECT_TRUE(stale->stale);
-  EXPECT_EQ(stale->constants.at(0).name, "ServerStatus");
-  auto body = status::status_body(*stale);
+  EXPECT_TRUE((*stale)->stale);
+  EXPECT_EQ((*stale)->constants.at(0).name, "ServerStatus");
+  EXPECT_NE((*stale)->status_json.find(R"("stale":true)"), std::string::npos);
+  auto body = status::status_body((*stale)->constants, true);
   EXPECT_EQ(body.at("server_status").as_double(), 1.0);
   EXPECT_TRUE(body.at("rates").at("exp").is_null());  // a missing constant is null, not a default
   EXPECT_EQ(calls, 3);
