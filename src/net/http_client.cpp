@@ -248,8 +248,13 @@ asio::awaitable<Attempt> exchange(Stream& stream, Connection& conn, const Messag
 
 asio::awaitable<Attempt> exchange_on(Connection& conn, const Message& msg, const Target& t,
                                      Clock::time_point deadline, std::size_t body_limit) {
-  if (conn.tls) co_return co_await exchange(*conn.tls, conn, msg, t, deadline, body_limit);
-  co_return co_await exchange(*conn.plain, conn, msg, t, deadline, body_limit);
+  // Separate statements: GCC 12 mishandles `co_return co_await` (see docs/decisions.md).
+  if (conn.tls) {
+    auto out = co_await exchange(*conn.tls, conn, msg, t, deadline, body_limit);
+    co_return out;
+  }
+  auto out = co_await exchange(*conn.plain, conn, msg, t, deadline, body_limit);
+  co_return out;
 }
 
 bool set_server_name(SSL* ssl, const std::string& host) {
@@ -389,7 +394,8 @@ struct HttpClient::Impl {
         co_return out;
       }
     }
-    co_return co_await exchange_on(conn, msg, t, deadline, options.max_response_bytes);
+    auto exchanged = co_await exchange_on(conn, msg, t, deadline, options.max_response_bytes);
+    co_return exchanged;
   }
 
   asio::awaitable<std::optional<Error>> handshake(beast::ssl_stream<beast::tcp_stream>& stream, Connection& conn,
@@ -443,11 +449,14 @@ asio::awaitable<Result<HttpResponse>> run_request(std::shared_ptr<HttpClient::Im
       Attempt attempt = co_await asio::co_spawn(
           conn->executor(), exchange_on(*conn, message, *target, deadline, impl->options.max_response_bytes),
           asio::use_awaitable);
-      if (!attempt.stale) {
+      // The server dropped the idle connection before answering: one fresh attempt, same deadline,
+      // but only for idempotent methods — a POST may have been acted on before the close.
+      const bool idempotent = req.method == "GET" || req.method == "HEAD" || req.method == "PUT" ||
+                              req.method == "DELETE" || req.method == "OPTIONS";
+      if (!attempt.stale || !idempotent) {
         if (attempt.reusable) impl->put_idle(target->origin, std::move(conn));
         co_return std::move(attempt.result);
       }
-      // The server dropped the idle connection before answering: one fresh attempt, same deadline.
     }
 
     auto conn = std::make_unique<Connection>(asio::make_strand(impl->executor),

@@ -182,6 +182,20 @@ TEST_F(HttpClientTest, DroppedReusedConnectionIsRetriedOnce) {
   EXPECT_EQ(server.requests(), 5);  // 3 answered + 2 dropped on reused connections
 }
 
+// A POST may have been acted on before the server closed the reused connection: not resent.
+TEST_F(HttpClientTest, DroppedReusedConnectionIsNotRetriedForPost) {
+  TinyHttpServer server(ok_reply, TinyHttpServerOptions{.answers_per_connection = 1});
+  auto client = make_client();
+  ASSERT_TRUE(get(client, server.url()).has_value());
+  HttpClientRequest req;
+  req.method = "POST";
+  req.url = server.url("/once");
+  req.body = "{}";
+  auto res = run(client, std::move(req));
+  ASSERT_FALSE(res.has_value());
+  EXPECT_EQ(server.requests(), 2);  // the GET, and the POST that was dropped — not a third
+}
+
 TEST_F(HttpClientTest, FreshConnectionClosedWithoutAnswerIsNotRetried) {
   TinyHttpServer server(ok_reply, TinyHttpServerOptions{.answers_per_connection = 0});
   auto client = make_client();
