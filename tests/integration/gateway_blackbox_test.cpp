@@ -3,6 +3,9 @@
 
 #include <unistd.h>
 
+#include <csignal>
+#include <fstream>
+
 #include <thread>
 
 using namespace tzr::test;
@@ -149,6 +152,19 @@ TEST_P(GatewayTest, RequestIdMakesTheCallIdempotent) {
   auto again = reg(body("idemgw", 1), {{"X-API-Key", kKey}, {"X-Request-Id", "site-42"}});
   EXPECT_EQ(again.body, first.body);
   EXPECT_EQ(adduser_count(), 1u);
+}
+
+TEST_P(GatewayTest, KeysRotateOnSighupWithoutRestart) {
+  auto file = (dir / "keys").string();
+  std::ofstream(file) << "site " << kKey << "\n";
+  start_gateway({{"TZR_GATEWAY__API_KEYS", ""}, {"TZR_GATEWAY__API_KEYS_FILE", file},
+                 {"TZR_GATEWAY__REGISTER_IP_BURST", "20"}});
+  EXPECT_EQ(reg(body("rot1", 1)).status, 200);
+  std::ofstream(file) << "site2 next-key-0123456789abcdef\n";
+  host->process().signal(SIGHUP);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(reg(body("rot2", 2)).status, 403);
+  EXPECT_EQ(reg(body("rot3", 3), {{"X-API-Key", "next-key-0123456789abcdef"}}).status, 200);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, GatewayTest, ::testing::Values("sqlite"),

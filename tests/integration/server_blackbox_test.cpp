@@ -4,6 +4,7 @@
 #include "support/temp_dir.hpp"
 #include "support/test_http.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -136,6 +137,29 @@ TEST_F(ServeTest, SlowClientIsDisconnected) {
   EXPECT_LT(std::chrono::steady_clock::now() - begin, 4500ms);
   EXPECT_EQ(raw.find("200 OK"), std::string::npos);
   EXPECT_EQ(http(port, "GET", "/health").status, 200);
+}
+
+TEST_F(ServeTest, ConnectionsBeyondTheLimitAreClosed) {
+  start({{"TZR_SERVER__MAX_CONNECTIONS", "2"}});
+  namespace asio = boost::asio;
+  asio::io_context ioc;
+  auto connect = [&] {
+    asio::ip::tcp::socket s(ioc);
+    s.connect({asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+    return s;
+  };
+  auto a = connect();
+  auto b = connect();
+  std::this_thread::sleep_for(200ms);  // both accepted and counted
+  auto c = connect();
+  char byte;
+  boost::system::error_code ec;
+  c.read_some(asio::buffer(&byte, 1), ec);  // the server closes the third at once
+  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+  a.close();
+  b.close();
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(http(port, "GET", "/health").status, 200);  // capacity is back
 }
 
 TEST_F(ServeTest, SigtermStopsCleanly) {
