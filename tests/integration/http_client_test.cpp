@@ -1,6 +1,7 @@
 // HttpClient against real sockets on 127.0.0.1: a tiny in-process HTTP server for plain HTTP,
 // and `openssl s_server` with a throwaway CA generated at test time for HTTPS.
 #include "net/http_client.hpp"
+#include "support/temp_dir.hpp"
 #include "support/tiny_http_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -300,23 +301,6 @@ TEST_F(HttpClientTest, RequestOutlivesTheClientObject) {
 
 // ---- TLS ----------------------------------------------------------------------------------
 
-// A throwaway directory per test process, so that parallel test processes never collide.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "tzr-http-client-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 void openssl(const std::string& args) {
   const std::string cmd = "openssl " + args + " >/dev/null 2>&1";
@@ -395,7 +379,7 @@ class OpenSslServer {
 class HttpClientTlsTest : public HttpClientTest {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
+    dir_ = new tzr::test::TempDir();
     const auto d = dir_->path();
     openssl("req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=tzr-test-ca -keyout " +
             (d / "ca.key").string() + " -out " + (d / "ca.pem").string());
@@ -408,9 +392,9 @@ class HttpClientTlsTest : public HttpClientTest {
   }
   static std::string ca_file() { return (dir_->path() / "ca.pem").string(); }
 
-  static TempDir* dir_;
+  static tzr::test::TempDir* dir_;
 };
-TempDir* HttpClientTlsTest::dir_ = nullptr;
+tzr::test::TempDir* HttpClientTlsTest::dir_ = nullptr;
 
 TEST_F(HttpClientTlsTest, TrustedCaByNameAndByIp) {
   OpenSslServer server(dir_->path(), "localhost");
