@@ -2,6 +2,7 @@
 // What the registration use case needs from the outside, as interfaces it can be tested with.
 #include "core/error.hpp"
 #include "game/protocol.hpp"
+#include "registration/validation.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -13,12 +14,7 @@ namespace tzr::registration {
 
 // Telegram group membership and verified identity. With no bot token configured the checks are
 // off (AllowAllTelegram). Errors: not_in_telegram_group (403), telegram_auth_required /
-// telegram_auth_invalid (403), and whatever the fail-closed policy decides.
-struct TelegramProof {
-  std::string kind;  // "login_widget" | "web_app" (filled by the telegram feature)
-  std::string data;
-};
-
+// telegram_auth_invalid (403), telegram_unavailable (503, when the policy fails closed).
 class TelegramGate {
  public:
   virtual ~TelegramGate() = default;

@@ -30,8 +30,8 @@ RegisterPlayer::RegisterPlayer(const gamedb::PlayerDirectory& players, GameAccou
                                BlockingPool& blocking, EventOutbox& outbox, RegistrationPolicy policy)
     : players_(players), game_(game), telegram_(telegram), blocking_(blocking), outbox_(outbox), policy_(std::move(policy)) {}
 
-boost::asio::awaitable<Status> RegisterPlayer::run(RegistrationRequest request, std::optional<TelegramProof> proof) {
-  Status admitted = co_await telegram_.admit(request.telegram_id, proof);
+boost::asio::awaitable<Status> RegisterPlayer::run(RegistrationRequest request) {
+  Status admitted = co_await telegram_.admit(request.telegram_id, request.telegram_proof);
   if (!admitted) co_return admitted;
   // Always the Telegram lock first, then the login lock: a holder of a login lock never waits,
   // so there is no cycle.

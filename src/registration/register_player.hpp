@@ -33,7 +33,7 @@ class RegisterPlayer {
                  EventOutbox& outbox, RegistrationPolicy policy);
 
   // By value: a coroutine must own its arguments (callers may pass temporaries).
-  boost::asio::awaitable<Status> run(RegistrationRequest request, std::optional<TelegramProof> proof = {});
+  boost::asio::awaitable<Status> run(RegistrationRequest request);
 
  private:
   boost::asio::awaitable<Status> run_locked(const RegistrationRequest& request);

@@ -2,6 +2,8 @@
 
 #include "core/utf8.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include <algorithm>
 #include <limits>
 
@@ -82,6 +84,19 @@ ValidationResult validate_registration(const boost::json::object& body) {
     } else {
       fail("Request-Id", "Request-Id must be a string of at most 128 characters");
     }
+  }
+
+  if (const auto* v = body.if_contains("telegram_auth"); v && !v->is_null()) {
+    if (v->is_object() && boost::json::serialize(*v).size() <= 4096)
+      r.telegram_proof = TelegramProof{"login_widget", boost::json::serialize(*v)};
+    else
+      fail("telegram_auth", "telegram_auth must be the Telegram Login Widget object");
+  }
+  if (const auto* v = body.if_contains("telegram_init_data"); v && !v->is_null()) {
+    if (v->is_string() && !v->get_string().empty() && v->get_string().size() <= 4096)
+      r.telegram_proof = TelegramProof{"web_app", std::string(v->get_string())};
+    else
+      fail("telegram_init_data", "telegram_init_data must be the Mini App initData string");
   }
 
   if (!f.fields.empty()) return f;

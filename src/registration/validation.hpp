@@ -15,6 +15,13 @@
 
 namespace tzr::registration {
 
+// Proof of a Telegram identity sent with a registration: the Login Widget's payload (a JSON
+// object: id, first_name, …, auth_date, hash) or a Mini App's initData query string.
+struct TelegramProof {
+  std::string kind;  // "login_widget" | "web_app"
+  std::string data;  // the widget payload as JSON text, or the raw initData string
+};
+
 struct RegistrationRequest {
   std::string login;
   std::string password;
@@ -22,6 +29,7 @@ struct RegistrationRequest {
   std::int64_t telegram_id = 0;
   std::optional<std::string> username;
   std::optional<std::string> request_id;  // body key "Request-Id"
+  std::optional<TelegramProof> telegram_proof;  // body key "telegram_auth" (object) or "telegram_init_data" (string)
 };
 
 // Field names that failed, with the message for each (public texts for login/password/gender).
