@@ -3,6 +3,7 @@
 #include "crypto/hash.hpp"
 #include "net/auth.hpp"
 #include "registration/routes.hpp"
+#include "telegram/group_gate.hpp"
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -117,12 +118,21 @@ Result<std::unique_ptr<Features>> build_features(Runtime& rt, boost::asio::any_i
   f->game_client = std::make_unique<game::GameClient>(executor, game_options(c));
   f->game_accounts = std::make_unique<registration::SocketGameAccounts>(*f->game_client);
   f->players = std::make_unique<gamedb::PlayerLinks>(*f->game_db);
-  f->telegram = std::make_unique<registration::AllowAllTelegram>();
+  auto telegram_gate = telegram::make_telegram_gate(c, executor, rt.metrics);  // AllowAllTelegram without a bot token
+  if (!telegram_gate) return telegram_gate.error();
+  f->telegram = std::move(*telegram_gate);
   f->outbox = std::make_unique<registration::SqlOutbox>(*rt.db);
   f->idempotency = std::make_unique<registration::IdempotencyStore>(*rt.db, c.integer("registration.idempotency_ttl_s"),
                                                                     60, unix_now);
-  f->register_player = std::make_unique<registration::RegisterPlayer>(*f->players, *f->game_accounts, *f->telegram,
-                                                                      *f->game_db_pool, *f->outbox, std::move(*policy));
+  if (f->game_db->dialect() == storage::Dialect::mysql) {
+    // Its own pool: lock holders keep a connection across the game call.
+    const std::size_t lanes = std::max<std::size_t>(1, opts.pool_size / 2);
+    auto lock_db = storage::open_database(c.string("game_db.url"), {.pool_size = lanes, .busy_timeout_ms = opts.busy_timeout_ms});
+    if (!lock_db) return lock_db.error();
+    f->game_db_locks = std::make_unique<registration::GameDbLocks>(std::move(*lock_db), lanes, 15);
+  }
+  f->register_player = std::make_unique<registration::RegisterPlayer>(
+      *f->players, *f->game_accounts, *f->telegram, *f->game_db_pool, *f->outbox, std::move(*policy), f->game_db_locks.get());
   f->api_keys = std::make_unique<gateway::ApiKeys>(c.list("gateway.api_keys"), c.string("gateway.api_keys_file"));
   if (auto st = f->api_keys->reload(); !st) return st.error();
   if (c.string("redis.url").empty()) {

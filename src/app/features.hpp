@@ -28,6 +28,7 @@ struct Features {
   std::unique_ptr<registration::TelegramGate> telegram;
   std::unique_ptr<registration::SqlOutbox> outbox;
   std::unique_ptr<registration::IdempotencyStore> idempotency;
+  std::unique_ptr<registration::GameDbLocks> game_db_locks;  // MySQL game DB only
   std::unique_ptr<registration::RegisterPlayer> register_player;
   std::unique_ptr<status::ConstantsCache> constants;
   std::unique_ptr<gateway::ApiKeys> api_keys;

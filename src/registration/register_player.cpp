@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <functional>
 
 namespace tzr::registration {
 namespace {
@@ -27,8 +28,15 @@ Error game_call_error(const Error& e) {
 }  // namespace
 
 RegisterPlayer::RegisterPlayer(const gamedb::PlayerDirectory& players, GameAccounts& game, TelegramGate& telegram,
-                               BlockingPool& blocking, EventOutbox& outbox, RegistrationPolicy policy)
-    : players_(players), game_(game), telegram_(telegram), blocking_(blocking), outbox_(outbox), policy_(std::move(policy)) {}
+                               BlockingPool& blocking, EventOutbox& outbox, RegistrationPolicy policy,
+                               GameDbLocks* db_locks)
+    : players_(players),
+      game_(game),
+      telegram_(telegram),
+      blocking_(blocking),
+      outbox_(outbox),
+      policy_(std::move(policy)),
+      db_locks_(db_locks) {}
 
 boost::asio::awaitable<Status> RegisterPlayer::run(RegistrationRequest request) {
   Status admitted = co_await telegram_.admit(request.telegram_id, request.telegram_proof);
@@ -36,8 +44,22 @@ boost::asio::awaitable<Status> RegisterPlayer::run(RegistrationRequest request) 
   // Always the Telegram lock first, then the login lock: a holder of a login lock never waits,
   // so there is no cycle.
   auto tg_guard = co_await locks_.lock("tg:" + std::to_string(request.telegram_id));
-  auto login_guard = co_await locks_.lock("login:" + gamedb::login_key(request.login));
+  const std::string key = gamedb::login_key(request.login);
+  auto login_guard = co_await locks_.lock("login:" + key);
+  if (!db_locks_) {
+    Status result = co_await run_locked(request);
+    co_return result;
+  }
+  // The same two locks across processes, held on one game DB connection; at most lanes() such
+  // holders at once (see GameDbLocks).
+  auto lane = co_await locks_.lock("lane:" + std::to_string(std::hash<std::string>{}(key) % db_locks_->lanes()));
+  auto held = co_await blocking_.run([&] { return db_locks_->acquire(GameDbLocks::names_for(request.telegram_id, key)); });
+  if (!held) {
+    if (held.error().code == "registration_busy") co_return held.error();
+    co_return db_unavailable();
+  }
   Status result = co_await run_locked(request);
+  co_await blocking_.run([&] { held->reset(); });  // releasing is a database call too
   co_return result;
 }
 

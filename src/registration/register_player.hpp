@@ -4,6 +4,7 @@
 // link row only after the game said OK → outbox event.
 #include "core/blocking.hpp"
 #include "gamedb/game_db.hpp"
+#include "registration/game_db_locks.hpp"
 #include "registration/keyed_mutex.hpp"
 #include "registration/outbox.hpp"
 #include "registration/ports.hpp"
@@ -29,8 +30,9 @@ struct RegistrationPolicy {
 //   game_server_unreachable 502, game_server_timeout 504, db_unavailable 503.
 class RegisterPlayer {
  public:
+  // db_locks: named locks across processes (MySQL game DB); nullptr inside one process only.
   RegisterPlayer(const gamedb::PlayerDirectory& players, GameAccounts& game, TelegramGate& telegram, BlockingPool& blocking,
-                 EventOutbox& outbox, RegistrationPolicy policy);
+                 EventOutbox& outbox, RegistrationPolicy policy, GameDbLocks* db_locks = nullptr);
 
   // By value: a coroutine must own its arguments (callers may pass temporaries).
   boost::asio::awaitable<Status> run(RegistrationRequest request);
@@ -44,6 +46,7 @@ class RegisterPlayer {
   BlockingPool& blocking_;
   EventOutbox& outbox_;
   RegistrationPolicy policy_;
+  GameDbLocks* db_locks_;
   KeyedMutex locks_;
 };
 

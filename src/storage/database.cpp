@@ -221,4 +221,8 @@ std::string redact_url(std::string_view url) {
   return std::string(u.buffer());
 }
 
+Result<std::unique_ptr<Session>> Database::dedicated_session() {
+  return Error::make(ErrorKind::internal, std::string(kDbError), "this database backend has no dedicated sessions");
+}
+
 }  // namespace tzr::storage

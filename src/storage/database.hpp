@@ -86,6 +86,10 @@ class Database {
 
   // Cheap liveness probe for /ready.
   virtual Status ping() = 0;
+
+  // A pooled connection of the caller's own until the Session is destroyed, for state that
+  // lives on a connection (MySQL named locks). MySQL only; the other backends answer db_error.
+  virtual Result<std::unique_ptr<Session>> dedicated_session();
 };
 
 // Opens a database by URL:

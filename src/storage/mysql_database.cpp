@@ -432,6 +432,32 @@ class MysqlDatabase final : public Database {
  private:
   using Lease = ConnectionPool<MysqlConn>::Lease;
 
+  // Holds its connection until destroyed; named locks taken on it are released first, so the
+  // connection goes back to the pool clean.
+  class DedicatedSession final : public Session {
+   public:
+    explicit DedicatedSession(Lease lease) : lease_(std::move(lease)) {}
+    ~DedicatedSession() override {
+      auto r = run_text(lease_.get(), "DO RELEASE_ALL_LOCKS()", "cannot release named locks");
+      release(lease_, !r);
+    }
+    Result<QueryResult> query(std::string_view sql, Params params) override { return run_query(lease_.get(), sql, params); }
+    Status execute_script(std::string_view sql) override { return run_script(lease_.get(), sql); }
+    Dialect dialect() const override { return Dialect::mysql; }
+
+   private:
+    Lease lease_;
+  };
+
+ public:
+  Result<std::unique_ptr<Session>> dedicated_session() override {
+    auto lease = pool_.acquire();
+    if (!lease) return lease.error();
+    return std::unique_ptr<Session>(std::make_unique<DedicatedSession>(std::move(*lease)));
+  }
+
+ private:
+
   Result<Lease> begin() {
     for (int attempt = 0;; ++attempt) {
       auto lease = pool_.acquire();

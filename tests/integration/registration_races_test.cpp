@@ -97,3 +97,36 @@ TEST_P(RegistrationRaces, DuplicateWhileRunningIsRequestInProgress) {
 
 INSTANTIATE_TEST_SUITE_P(GameDb, RegistrationRaces, ::testing::Values("sqlite", "mysql"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
+
+// Two tzrhost processes on one MySQL game DB: the named locks make the limit and the login
+// uniqueness hold across processes, not only inside one.
+TEST(RegistrationAcrossProcesses, TwoInstancesShareTheLimitAndTheLogin) {
+  TZR_REQUIRE_SERVER_URL(server_url, "TZR_TEST_MYSQL_URL");
+  TempDir dir;
+  ScratchDatabase game_db("mysql", dir, server_url);
+  GameSimProcess sim;
+  auto env_for = [&](const std::string& name) {
+    return std::map<std::string, std::string>{{"TZR_STORAGE__URL", "sqlite://" + dir.str() + "/" + name + ".db"},
+                                              {"TZR_GAME_DB__URL", game_db.url()},
+                                              {"TZR_GAME__PORT", std::to_string(sim.game_port())},
+                                              {"TZR_ADMIN__TOKEN", kAdminToken},
+                                              {"TZR_LOG__LEVEL", "warn"},
+                                              {"TZR_LOG__ACCESS", "false"}};
+  };
+  TzrHost a({"serve"}, env_for("a"), {"orchestrator"});
+  TzrHost b({"serve"}, env_for("b"), {"orchestrator"});
+  auto send = [&](int i, const std::string& b_body) {
+    TzrHost& host = i % 2 ? a : b;
+    return http(host.port("orchestrator"), "POST", "/internal/register", b_body,
+                {{"Authorization", std::string("Bearer ") + kAdminToken}});
+  };
+  auto same_user = concurrently(40, [&](int i) { return send(i, body("across" + std::to_string(i), 9009)); });
+  EXPECT_EQ(std::count(same_user.begin(), same_user.end(), 200), 5);
+  auto same_login = concurrently(40, [&](int i) { return send(i, body("onlyone", 20'000 + i)); });
+  EXPECT_EQ(std::count(same_login.begin(), same_login.end(), 200), 1);
+  auto rows = game_db.db().query("SELECT COUNT(*) FROM tgplayers WHERE telegram_id = 9009");
+  ASSERT_TRUE(rows);
+  EXPECT_EQ(rows->rows[0].integer(0), 5);
+  auto accounts = sim.accounts();
+  EXPECT_EQ(accounts.as_array().size(), 6u);
+}
