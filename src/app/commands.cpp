@@ -72,6 +72,7 @@ int cmd_migrate(const GlobalOptions& global) {
 int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
   auto config = load_config(global);
   if (!config) return fail(config.error());
+  init_logging(*config);
   const std::string& dir = options.dir;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
