@@ -18,6 +18,20 @@ Error param_count_mismatch(std::size_t expected, std::size_t given);
 // short, jittered, growing pause between attempts so that colliding writers spread out.
 Status retry_transaction(const TransactionOptions& options, const std::function<Status()>& attempt);
 
+// Runs a transaction's body: on its error or exception, rollback() runs before the failure goes on.
+template <class Rollback>
+Status run_body(Session& session, const std::function<Status(Session&)>& fn, Rollback&& rollback) {
+  Status st;
+  try {
+    st = fn(session);
+  } catch (...) {
+    rollback();
+    throw;
+  }
+  if (!st) rollback();
+  return st;
+}
+
 // Shortest text that parses back to the same double (PostgreSQL text parameters).
 std::string format_double(double v);
 // Parses numeric text from a driver (integers, reals, "NaN", "Infinity"); false if malformed.

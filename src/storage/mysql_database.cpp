@@ -402,17 +402,7 @@ class MysqlDatabase final : public Database {
       if (!lease) return lease.error();
       MYSQL* m = lease->get();
       MysqlSession session(m);
-      Status st;
-      try {
-        st = fn(session);
-      } catch (...) {
-        rollback(*lease);
-        throw;
-      }
-      if (!st) {
-        rollback(*lease);
-        return st;
-      }
+      if (auto st = run_body(session, fn, [&] { rollback(*lease); }); !st) return st;
       auto commit = run_text(m, "COMMIT", "commit failed");
       if (!commit) {
         rollback(*lease);

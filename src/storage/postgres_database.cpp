@@ -214,17 +214,7 @@ class PgDatabase final : public Database {
       if (!lease) return lease.error();
       PGconn* conn = lease->get();
       PgSession session(conn);
-      Status st;
-      try {
-        st = fn(session);
-      } catch (...) {
-        rollback(*lease);
-        throw;
-      }
-      if (!st) {
-        rollback(*lease);
-        return st;
-      }
+      if (auto st = run_body(session, fn, [&] { rollback(*lease); }); !st) return st;
       PgResult res(PQexec(conn, "COMMIT"));
       const bool ok = PQresultStatus(res.get()) == PGRES_COMMAND_OK;
       // After a failed statement COMMIT "succeeds" by rolling back; fn swallowed an error.

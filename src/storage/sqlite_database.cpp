@@ -211,17 +211,7 @@ class SqliteDatabase final : public Database {
       // (busy_timeout) or fail as retryable here, never halfway through fn.
       if (auto st = exec(db, "BEGIN IMMEDIATE", "cannot begin transaction"); !st) return st;
       SqliteSession session(db);
-      Status st;
-      try {
-        st = fn(session);
-      } catch (...) {
-        rollback(db);
-        throw;
-      }
-      if (!st) {
-        rollback(db);
-        return st;
-      }
+      if (auto st = run_body(session, fn, [&] { rollback(db); }); !st) return st;
       if (auto commit = exec(db, "COMMIT", "cannot commit"); !commit) {
         rollback(db);
         return commit;
