@@ -119,10 +119,7 @@ class HandlerBase {
   bool on_array_begin(error_code&) { return true; }
   bool on_comment_part(SView, error_code&) { return true; }
   bool on_comment(SView, error_code&) { return true; }
-  bool on_number_part(SView s, error_code&) {
-    number_.append(s.data(), s.size());
-    return true;
-  }
+  bool on_number_part(SView s, error_code&) { number_.append(s.data(), s.size()); return true; }
   const std::string& problem() const { return problem_; }
 
  protected:
@@ -148,10 +145,7 @@ class CanonicalHandler : public HandlerBase {
   explicit CanonicalHandler(bool signed_form) : signed_form_(signed_form) {}
 
   bool on_document_begin(error_code&) { return true; }
-  bool on_object_begin(error_code&) {
-    frames_.push_back(Frame{true, {}, {}, {}, true});
-    return true;
-  }
+  bool on_object_begin(error_code&) { frames_.push_back(Frame{true, {}, {}, {}, true}); return true; }
   bool on_object_end(std::size_t, error_code& ec) {
     Frame frame = std::move(frames_.back());
     frames_.pop_back();
@@ -174,30 +168,21 @@ class CanonicalHandler : public HandlerBase {
     if (top) top_is_object_ = true;
     return emit(std::move(text), ec);
   }
-  bool on_array_begin(error_code&) {
-    frames_.push_back(Frame{false, "[", {}, {}, true});
-    return true;
-  }
+  bool on_array_begin(error_code&) { frames_.push_back(Frame{false, "[", {}, {}, true}); return true; }
   bool on_array_end(std::size_t, error_code& ec) {
     std::string text = std::move(frames_.back().text);
     frames_.pop_back();
     text.push_back(']');
     return emit(std::move(text), ec);
   }
-  bool on_key_part(SView s, std::size_t, error_code&) {
-    chars_.append(s.data(), s.size());
-    return true;
-  }
+  bool on_key_part(SView s, std::size_t, error_code&) { chars_.append(s.data(), s.size()); return true; }
   bool on_key(SView s, std::size_t, error_code& ec) {
     chars_.append(s.data(), s.size());
     if (!utf8::valid(chars_)) return fail(ec, "key is not valid UTF-8");
     frames_.back().key = std::exchange(chars_, std::string());
     return true;
   }
-  bool on_string_part(SView s, std::size_t, error_code&) {
-    chars_.append(s.data(), s.size());
-    return true;
-  }
+  bool on_string_part(SView s, std::size_t, error_code&) { chars_.append(s.data(), s.size()); return true; }
   bool on_string(SView s, std::size_t, error_code& ec) {
     chars_.append(s.data(), s.size());
     std::string text;
@@ -258,46 +243,19 @@ class CanonicalHandler : public HandlerBase {
 // Builds a boost::json::value; value_stack already keeps the last of duplicate keys.
 class ValueHandler : public HandlerBase {
  public:
-  bool on_document_begin(error_code&) {
-    stack_.reset();
-    return true;
-  }
+  bool on_document_begin(error_code&) { stack_.reset(); return true; }
   bool on_object_begin(error_code&) { return true; }
-  bool on_object_end(std::size_t n, error_code&) {
-    stack_.push_object(n);
-    return true;
-  }
-  bool on_array_end(std::size_t n, error_code&) {
-    stack_.push_array(n);
-    return true;
-  }
-  bool on_key_part(SView s, std::size_t, error_code&) {
-    stack_.push_chars(s);
-    return true;
-  }
-  bool on_key(SView s, std::size_t, error_code&) {
-    stack_.push_key(s);
-    return true;
-  }
-  bool on_string_part(SView s, std::size_t, error_code&) {
-    stack_.push_chars(s);
-    return true;
-  }
-  bool on_string(SView s, std::size_t, error_code&) {
-    stack_.push_string(s);
-    return true;
-  }
+  bool on_object_end(std::size_t n, error_code&) { stack_.push_object(n); return true; }
+  bool on_array_end(std::size_t n, error_code&) { stack_.push_array(n); return true; }
+  bool on_key_part(SView s, std::size_t, error_code&) { stack_.push_chars(s); return true; }
+  bool on_key(SView s, std::size_t, error_code&) { stack_.push_key(s); return true; }
+  bool on_string_part(SView s, std::size_t, error_code&) { stack_.push_chars(s); return true; }
+  bool on_string(SView s, std::size_t, error_code&) { stack_.push_string(s); return true; }
   bool on_int64(std::int64_t, SView s, error_code& ec) { return on_number(s, ec); }
   bool on_uint64(std::uint64_t, SView s, error_code& ec) { return on_number(s, ec); }
   bool on_double(double, SView s, error_code& ec) { return on_number(s, ec); }
-  bool on_bool(bool b, error_code&) {
-    stack_.push_bool(b);
-    return true;
-  }
-  bool on_null(error_code&) {
-    stack_.push_null();
-    return true;
-  }
+  bool on_bool(bool b, error_code&) { stack_.push_bool(b); return true; }
+  bool on_null(error_code&) { stack_.push_null(); return true; }
 
   boost::json::value release() { return stack_.release(); }
 

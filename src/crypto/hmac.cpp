@@ -112,6 +112,8 @@ Result<std::string> sign_job(const boost::json::object& job, std::string_view se
 }
 
 Status verify_job(const boost::json::object& job, std::string_view secret) {
+  // §2.2: a job without "sig" is malformed (a sig of the wrong type is just a wrong signature).
+  if (!job.contains("sig")) return Error::bad_request("job lacks the field 'sig'", "malformed_job");
   auto expected = sign_job(job, secret);
   if (!expected) return expected.error();
   return compare_sig(job, *expected);
@@ -128,7 +130,8 @@ Status check_freshness(std::int64_t ts, std::int64_t now, const FreshnessPolicy&
   }
   if (age < -policy.max_skew_seconds) {
     return Error::make(ErrorKind::unauthorized, "job_expired",
-                       fmt::format("Job timestamp is in the future (skew={}s, max={}s)", -age, policy.max_skew_seconds));
+                       fmt::format("Job timestamp is in the future (skew={}s, max={}s)", -age,
+                                   policy.max_skew_seconds));
   }
   return {};
 }

@@ -24,7 +24,7 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view message);
 //   "invalid_signature" (unauthorized, message "Invalid HMAC signature" — the reference agent's
 //     text): the sig is absent, not a string, not the expected lower-case hex, or simply wrong;
 //   "secret_missing" (internal): an empty secret, which would make every signature forgeable;
-//   "malformed_job" (bad_request): a job lacks one of the signed fields;
+//   "malformed_job" (bad_request): a job lacks one of the signed fields or "sig";
 //   plus canonical_json's "invalid_json" for a value that Python could not have signed.
 
 // Any message (job or result): every top-level member except "sig" is signed.

@@ -46,7 +46,8 @@ bool audience_matches(const boost::json::value* aud, std::string_view expected) 
   if (aud->is_string()) return aud->get_string() == expected;
   if (!aud->is_array()) return false;
   const auto& list = aud->get_array();
-  return std::any_of(list.begin(), list.end(), [&](const auto& a) { return a.is_string() && a.get_string() == expected; });
+  return std::any_of(list.begin(), list.end(),
+                     [&](const auto& a) { return a.is_string() && a.get_string() == expected; });
 }
 
 bool string_claim_is(const boost::json::object& claims, std::string_view name, std::string_view expected) {

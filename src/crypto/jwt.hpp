@@ -20,12 +20,12 @@ namespace tzr::crypto::jwt {
 inline constexpr std::size_t kMaxTokenSize = 8 * 1024;
 
 struct Expectations {
-  std::optional<std::string> audience;  // "ws/pull" on the bridge; nullopt = aud not checked
-  std::optional<std::string> issuer;    // checked when set
-  std::optional<std::string> subject;   // checked when set (e.g. a pinned agent id)
+  std::optional<std::string> audience{};  // "ws/pull" on the bridge; nullopt = aud not checked
+  std::optional<std::string> issuer{};  // checked when set
+  std::optional<std::string> subject{}; // checked when set (e.g. a pinned agent id)
   std::int64_t leeway_seconds = 0;      // clock skew allowed on exp, nbf and iat
   // When set, exp - iat (or exp - now without iat) may not exceed it; §2.1 suggests 15 min.
-  std::optional<std::int64_t> max_lifetime_seconds;
+  std::optional<std::int64_t> max_lifetime_seconds{};
 };
 
 // header.payload.signature with the claims serialised compactly in their insertion order.
