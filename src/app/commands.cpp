@@ -4,6 +4,7 @@
 #include "app/platform_migrations.hpp"
 #include "app/features.hpp"
 #include "app/runtime.hpp"
+#include "crypto/aes_gcm.hpp"
 #include "crypto/hash.hpp"
 #include "game/sim/game_sim.hpp"
 #include "core/log.hpp"
@@ -139,7 +140,7 @@ int cmd_version() {
 int cmd_keygen(const std::string& kind, int count) {
   for (int i = 0; i < count; ++i) {
     // 32 bytes from the OS CSPRNG: hex for keys and tokens that travel in headers.
-    std::string secret = crypto::random_hex(32);
+    const std::string secret = kind == "aes" ? crypto::aes_gcm::base64_encode(crypto::random_bytes(32)) : crypto::random_hex(32);
     if (kind == "api-key") std::printf("site%d:%s\n", i + 1, secret.c_str());
     else std::printf("%s\n", secret.c_str());
   }

@@ -83,6 +83,10 @@ const std::vector<ConfigKey>& keys() {
       integer("storage", "busy_timeout_ms", "5000", 0, 600'000, "SQLite: how long a writer waits for the lock."),
       boolean("storage", "migrate_on_start", "true", "Apply pending schema migrations when a service starts."),
 
+      secret("bridge", "hmac_secret", "HMAC-SHA256 secret shared with the site (signs jobs and results); empty: a development secret in var/."),
+      secret("bridge", "aes_key", "AES-256-GCM key for passwords in jobs: base64 of exactly 32 bytes (`tzrhost keygen --kind aes`)."),
+      secret("bridge", "jwt_secret", "HS256 secret of the agent's JWT."),
+
       text("redis", "url", "", "Redis for state shared by several instances (rate limits): redis://[:password@]host:6379/0; empty: in process."),
       text("redis", "prefix", "tzr:", "Prefix of every Redis key this deployment writes."),
 

@@ -1,5 +1,6 @@
 #include "app/features.hpp"
 
+#include "crypto/aes_gcm.hpp"
 #include "crypto/hash.hpp"
 #include "net/auth.hpp"
 #include "registration/routes.hpp"
@@ -74,7 +75,7 @@ void add_legacy_health(net::Router& router, Features& f) {
 
 }  // namespace
 
-Result<std::string> development_secret(const Config& config, const std::string& name) {
+Result<std::string> development_secret(const Config& config, const std::string& name, SecretKind kind) {
   namespace fs = std::filesystem;
   fs::path dir = config.string("server.var_dir");
   fs::path file = dir / name;
@@ -87,7 +88,8 @@ Result<std::string> development_secret(const Config& config, const std::string& 
   }
   fs::create_directories(dir, ec);
   if (ec) return Error::unavailable("var_dir", "cannot create " + dir.string() + ": " + ec.message());
-  std::string secret = crypto::random_hex(32);
+  const std::string secret =
+      kind == SecretKind::base64_key ? crypto::aes_gcm::base64_encode(crypto::random_bytes(32)) : crypto::random_hex(32);
   {
     std::ofstream out(file, std::ios::trunc);
     out << secret << "\n";

@@ -1,4 +1,5 @@
 // tzrhost: one binary, many subcommands. Exit codes: 0 ok, 1 runtime failure, 2 usage error.
+#include "app/bridge_command.hpp"
 #include "app/commands.hpp"
 #include "app/game_sim_command.hpp"
 
@@ -36,11 +37,22 @@ int main(int argc, char** argv) {
   std::string key_kind = "api-key";
   int key_count = 1;
   auto* keygen = app.add_subcommand("keygen", "Print fresh random secrets for the configuration (never stored)");
-  keygen->add_option("--kind", key_kind, "api-key (name:key for gateway.api_keys) or token (admin.token)")
+  keygen->add_option("--kind", key_kind, "api-key (name:key for gateway.api_keys), token (admin.token), hmac (bridge.hmac_secret) or aes (bridge.aes_key)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"api-key", "token"}));
+      ->check(CLI::IsMember({"api-key", "token", "hmac", "aes"}));
   keygen->add_option("-n,--count", key_count, "How many")->capture_default_str()->check(CLI::Range(1, 100));
   keygen->callback([&] { code = cmd_keygen(key_kind, key_count); });
+
+  auto* bridge = app.add_subcommand("bridge", "Bridge primitives on stdin/stdout with the configured bridge secrets");
+  bridge->require_subcommand(1);
+  for (auto [name, help] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"sign", "Read one JSON object; print the lower-case hex HMAC of its canonical form (without sig)"},
+           {"verify", "Read a signed JSON object; exit 0 if its sig is valid, 1 if not"},
+           {"encrypt", "Read text; print the AES-256-GCM blob (base64 of nonce|tag|ciphertext)"},
+           {"decrypt", "Read a blob; print the text"}}) {
+    std::string action = name;
+    bridge->add_subcommand(name, help)->callback([&, action] { code = cmd_bridge(global, action); });
+  }
 
   auto* config = app.add_subcommand("config", "Check or print the effective configuration");
   config->require_subcommand(1);

@@ -34,7 +34,7 @@ TEST(Cli, VersionAndHelp) {
 
   auto help = run({"--help"});
   EXPECT_EQ(help.code, 0);
-  for (auto cmd : {"serve", "migrate", "demo", "version", "config", "keygen", "game-sim"}) EXPECT_NE(help.out.find(cmd), std::string::npos) << cmd;
+  for (auto cmd : {"serve", "migrate", "demo", "version", "config", "keygen", "game-sim", "bridge"}) EXPECT_NE(help.out.find(cmd), std::string::npos) << cmd;
 }
 
 TEST(Cli, UsageErrorsExitTwo) {
@@ -119,4 +119,44 @@ TEST(Cli, KeygenPrintsFreshKeys) {
   EXPECT_EQ(b.out.size(), 65u);  // 64 hex digits and a newline
   EXPECT_EQ(a.out.find(b.out.substr(0, 64)), std::string::npos);
   EXPECT_EQ(run({"keygen", "--kind", "nonsense"}).code, 2);
+}
+
+namespace {
+// Runs tzrhost with stdin from a file holding `input`.
+Run run_with_input(std::vector<std::string> args, const std::string& input, std::map<std::string, std::string> env) {
+  TempDir dir;
+  auto in_path = (dir / "stdin").string();
+  std::ofstream(in_path) << input;
+  std::string cmd = tzrhost_bin();
+  for (auto& a : args) cmd += " " + a;
+  std::vector<std::string> argv{"/bin/sh", "-c", "exec " + cmd + " < " + in_path};
+  ChildProcess p(argv, std::move(env));
+  auto out = p.read_all(30s);
+  auto code = p.wait(30s);
+  return {code.value_or(-1), out, p.stderr_text()};
+}
+}  // namespace
+
+TEST(Cli, BridgeSignVerifyEncryptDecryptMatchTheReferenceVectors) {
+  // site-bridge.md §13 V1 and V9.
+  const std::string v1 =
+      R"({"type":"job","id":"11111111-2222-3333-4444-555555555555","job_type":"register","payload":{"login":"Player1","password_encrypted":"AAECAwQFBgcICQoLJMpRRqH0yIJoeQMk9dztXzNnpW/01/EvuHc=","gender":1,"telegram_id":123456789,"username":"player1_tg"},"ts":1734370000,"nonce":"aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee","sig":"0b29303bcf7119e7f49cb56a3227feda44daf7638cd4d73686e8fdf48b2755ac"})";
+  std::map<std::string, std::string> env{{"TZR_BRIDGE__HMAC_SECRET", "test_hmac_secret"},
+                                         {"TZR_BRIDGE__AES_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}};
+  auto sign = run_with_input({"bridge", "sign"}, v1, env);
+  EXPECT_EQ(sign.code, 0) << sign.err;
+  EXPECT_EQ(sign.out, "0b29303bcf7119e7f49cb56a3227feda44daf7638cd4d73686e8fdf48b2755ac\n");
+  EXPECT_EQ(run_with_input({"bridge", "verify"}, v1, env).code, 0);
+  auto tampered = v1;
+  tampered.replace(tampered.find("Player1"), 7, "Player2");
+  EXPECT_EQ(run_with_input({"bridge", "verify"}, tampered, env).code, 1);
+
+  auto dec = run_with_input({"bridge", "decrypt"}, "AAECAwQFBgcICQoLJMpRRqH0yIJoeQMk9dztXzNnpW/01/EvuHc=\n", env);
+  EXPECT_EQ(dec.code, 0) << dec.err;
+  EXPECT_EQ(dec.out, "test123456\n");
+  auto enc = run_with_input({"bridge", "encrypt"}, "s3cret pass\n", env);
+  ASSERT_EQ(enc.code, 0) << enc.err;
+  auto back = run_with_input({"bridge", "decrypt"}, enc.out, env);
+  EXPECT_EQ(back.out, "s3cret pass\n");
+  EXPECT_EQ(run_with_input({"bridge", "decrypt"}, "AAAA", env).code, 1);
 }
