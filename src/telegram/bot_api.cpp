@@ -1,5 +1,8 @@
 #include "telegram/bot_api.hpp"
 
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
 #include "core/json.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -48,20 +51,7 @@ std::optional<std::chrono::seconds> retry_after(const std::optional<boost::json:
 }  // namespace
 
 std::string encode_query_value(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                      c == '_' || c == '.' || c == '~';
-    if (unreserved) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
+  return boost::urls::encode(value, boost::urls::unreserved_chars);
 }
 
 BotApi::BotApi(net::HttpClient http, BotApiOptions options) : http_(std::move(http)), options_(std::move(options)) {

@@ -10,6 +10,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "support/conformance.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -25,13 +27,7 @@ using namespace tzr::crypto;
 namespace {
 
 const boost::json::value& doc() {
-  static const boost::json::value d = [] {
-    std::ifstream in(TZR_SHARED_DIR "/conformance/bridge_crypto.json");
-    if (!in) throw std::runtime_error("cannot open conformance/bridge_crypto.json");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return boost::json::parse(ss.str());
-  }();
+  const boost::json::value& d = tzr::test::conformance("bridge_crypto.json");
   return d;
 }
 

@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "support/conformance.hpp"
+
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -15,13 +17,7 @@ using namespace tzr::game;
 namespace {
 
 const boost::json::array& conformance_cases() {
-  static const boost::json::value doc = [] {
-    std::ifstream in(TZR_SHARED_DIR "/conformance/game_protocol.json");
-    if (!in) throw std::runtime_error("cannot open conformance/game_protocol.json");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return boost::json::parse(ss.str());
-  }();
+  const boost::json::value& doc = tzr::test::conformance("game_protocol.json");
   return doc.at("cases").as_array();
 }
 

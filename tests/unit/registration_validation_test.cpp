@@ -6,6 +6,8 @@
 #include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
 
+#include "support/conformance.hpp"
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -13,17 +15,9 @@
 using namespace tzr;
 using namespace tzr::registration;
 
-namespace {
-boost::json::value load_cases() {
-  std::ifstream in(std::string(TZR_SHARED_DIR) + "/conformance/registration_validation.json");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return boost::json::parse(ss.str());
-}
-}  // namespace
 
 TEST(RegistrationValidation, ConformanceCases) {
-  auto doc = load_cases();
+  const auto& doc = tzr::test::conformance("registration_validation.json");
   const auto& cases = doc.at("cases").as_array();
   ASSERT_GT(cases.size(), 100u);
   int checked = 0;
