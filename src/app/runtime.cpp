@@ -80,6 +80,10 @@ Status serve(Runtime& rt, const std::function<void(const std::vector<net::BoundS
   std::fflush(stdout);
   spdlog::info("serving; storage {}", storage::redact_url(c.string("storage.url")));
   server.run(true);
+  // Database threads may still hold executors of the server's io_context: join them before the
+  // server (and its io_context) is destroyed.
+  features->game_db_pool->stop();
+  rt.blocking->stop();
   spdlog::info("stopped");
   return {};
 }

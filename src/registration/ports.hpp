@@ -18,12 +18,13 @@ namespace tzr::registration {
 class TelegramGate {
  public:
   virtual ~TelegramGate() = default;
-  virtual boost::asio::awaitable<Status> admit(std::int64_t telegram_id, const std::optional<TelegramProof>& proof) = 0;
+  // By value: a coroutine must own its arguments.
+  virtual boost::asio::awaitable<Status> admit(std::int64_t telegram_id, std::optional<TelegramProof> proof) = 0;
 };
 
 class AllowAllTelegram final : public TelegramGate {
  public:
-  boost::asio::awaitable<Status> admit(std::int64_t, const std::optional<TelegramProof>&) override { co_return Status{}; }
+  boost::asio::awaitable<Status> admit(std::int64_t, std::optional<TelegramProof>) override { co_return Status{}; }
 };
 
 // Account creation on the game server (ADDUSER). The error codes are GameClient's

@@ -39,10 +39,8 @@ GroupGate::GroupGate(BotApi api, GateOptions options, Metrics& metrics, UnixCloc
                     outcome("unavailable"), outcome("failed_open"), outcome("auth_invalid"), outcome("auth_required")};
 }
 
-boost::asio::awaitable<Status> GroupGate::admit(std::int64_t telegram_id,
-                                                const std::optional<registration::TelegramProof>& proof) {
-  // Identity first. proof is borrowed from the caller, who keeps it alive while awaiting us;
-  // it is not read after the first suspension.
+boost::asio::awaitable<Status> GroupGate::admit(std::int64_t telegram_id, std::optional<registration::TelegramProof> proof) {
+  // Identity first: a forged proof must not cost a Bot API call.
   if (auto st = check_identity(telegram_id, proof); !st) co_return st;
   auto st = co_await check_membership(telegram_id);
   co_return st;

@@ -49,8 +49,7 @@ class GroupGate final : public registration::TelegramGate {
  public:
   GroupGate(BotApi api, GateOptions options, Metrics& metrics, UnixClock now);
 
-  boost::asio::awaitable<Status> admit(std::int64_t telegram_id,
-                                       const std::optional<registration::TelegramProof>& proof) override;
+  boost::asio::awaitable<Status> admit(std::int64_t telegram_id, std::optional<registration::TelegramProof> proof) override;
 
  private:
   Status check_identity(std::int64_t telegram_id, const std::optional<registration::TelegramProof>& proof);

@@ -67,7 +67,7 @@ class FakeGame : public GameAccounts {
 
 class DenyTelegram : public TelegramGate {
  public:
-  boost::asio::awaitable<Status> admit(std::int64_t, const std::optional<TelegramProof>&) override {
+  boost::asio::awaitable<Status> admit(std::int64_t, std::optional<TelegramProof>) override {
     co_return Error::make(ErrorKind::forbidden, "not_in_telegram_group", "join the group");
   }
 };
@@ -88,8 +88,10 @@ struct UseCase : ::testing::Test {
   FakeGame game;
   AllowAllTelegram telegram;
   MemoryOutbox outbox;
-  BlockingPool blocking{2};
+  // io first: members are destroyed in reverse, and the blocking pool's threads may still hold
+  // io executors until they are joined.
   boost::asio::thread_pool io{4};
+  BlockingPool blocking{2};
 
   Status run(RegisterPlayer& uc, RegistrationRequest r) {
     return boost::asio::co_spawn(io, uc.run(r), boost::asio::use_future).get();
@@ -190,8 +192,8 @@ TEST_F(UseCase, ConcurrentSameLoginAndSameUserHoldUnderThreads) {
 }
 
 TEST(ConstantsCache, ServesStaleOnErrorAndFailsOnlyWhenNeverRead) {
-  BlockingPool blocking(1);
   boost::asio::thread_pool io(1);
+  BlockingPool blocking(1);
   int calls = 0;
   bool fail = true;
   status::ConstantsCache cache(
