@@ -2,7 +2,7 @@
 
 namespace tzr::registration {
 
-boost::asio::awaitable<Result<game::GameReply>> SocketGameAccounts::add_user(const game::AddUser& account) {
+boost::asio::awaitable<Result<game::GameReply>> SocketGameAccounts::add_user(game::AddUser account) {
   auto frame = game::adduser_frame(account);
   if (!frame) co_return frame.error();
   Result<game::GameReply> reply = co_await client_.call(std::move(*frame));

@@ -8,7 +8,7 @@ namespace tzr::registration {
 class SocketGameAccounts final : public GameAccounts {
  public:
   explicit SocketGameAccounts(game::GameClient& client) : client_(client) {}
-  boost::asio::awaitable<Result<game::GameReply>> add_user(const game::AddUser& account) override;
+  boost::asio::awaitable<Result<game::GameReply>> add_user(game::AddUser account) override;
 
  private:
   game::GameClient& client_;

@@ -32,7 +32,7 @@ class AllowAllTelegram final : public TelegramGate {
 class GameAccounts {
  public:
   virtual ~GameAccounts() = default;
-  virtual boost::asio::awaitable<Result<game::GameReply>> add_user(const game::AddUser& account) = 0;
+  virtual boost::asio::awaitable<Result<game::GameReply>> add_user(game::AddUser account) = 0;
 };
 
 }  // namespace tzr::registration

@@ -48,7 +48,7 @@ class FakeDirectory : public gamedb::PlayerDirectory {
 
 class FakeGame : public GameAccounts {
  public:
-  boost::asio::awaitable<Result<game::GameReply>> add_user(const game::AddUser&) override {
+  boost::asio::awaitable<Result<game::GameReply>> add_user(game::AddUser) override {
     calls.fetch_add(1);
     // Yield so that concurrent callers really interleave.
     boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, std::chrono::milliseconds(1));
