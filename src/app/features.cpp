@@ -3,6 +3,7 @@
 #include "crypto/aes_gcm.hpp"
 #include "crypto/hash.hpp"
 #include "net/auth.hpp"
+#include "registration/reset_routes.hpp"
 #include "registration/routes.hpp"
 #include "telegram/group_gate.hpp"
 
@@ -200,6 +201,8 @@ Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& r
     svc->middleware.push_back(net::bearer_auth(token, "/internal/", {"/internal/health"}));
     add_legacy_health(svc->router, f);
     registration::add_orchestrator_routes(svc->router, reg);
+    registration::add_password_reset_routes(
+        svc->router, {*f.players, *f.game_client, *f.telegram, *f.game_db_pool, *f.limiter, reg.json_max_depth});
     status::add_constants_route(svc->router, *f.constants);
     services.push_back(svc);
   }

@@ -2,6 +2,7 @@
 #include "app/bridge_command.hpp"
 #include "app/commands.hpp"
 #include "app/game_sim_command.hpp"
+#include "app/telegram_bot_command.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -30,6 +31,10 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
   demo->callback([&] { code = cmd_demo(global, demo_options); });
+
+  auto* telegram_bot = app.add_subcommand(
+      "telegram-bot", "Run the registration Telegram bot (long polling: /register, /recover, /accounts, /cancel)");
+  telegram_bot->callback([&] { code = cmd_telegram_bot(global); });
 
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([&] { code = cmd_version(); });

@@ -1,6 +1,7 @@
 #include "app/platform_migrations.hpp"
 
 #include "registration/migrations.hpp"
+#include "telegram/migrations.hpp"
 
 namespace tzr::app {
 
@@ -24,6 +25,7 @@ std::vector<storage::Migration> platform_migrations() {
                  "CREATE INDEX audit_log_at ON audit_log(at);",
                  ""});
   for (auto& m : registration::migrations()) all.push_back(m);
+  for (auto& m : telegram::migrations()) all.push_back(m);
   return all;
 }
 

@@ -1,5 +1,6 @@
 #include "support/fake_bot_api.hpp"
 
+#include "core/json.hpp"
 #include "core/metrics.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/hmac.hpp"
@@ -9,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -119,6 +121,49 @@ struct FakeBotApi::State {
     co_return to_response(reply);
   }
 
+  bool token_ok(net::HttpRequest& req) {
+    if (req.param("bot") == "bot" + token) return true;
+    ++unauthorized;
+    return false;
+  }
+
+  // getUpdates: the queued updates from the offset on, held briefly when there is none.
+  asio::awaitable<net::HttpResponse> handle_updates(net::HttpRequest& req) {
+    if (!token_ok(req)) co_return to_response(FakeBotReply::error(401, "Unauthorized"));
+    ++polls;
+    std::int64_t offset = 0;
+    if (auto body = json::parse_object(req.body); body) offset = json::get_int(*body, "offset").value_or(0);
+    auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer timer(executor);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+    boost::json::array result;
+    while (true) {
+      {
+        std::lock_guard lock(mu);
+        std::erase_if(updates, [offset](const boost::json::object& u) { return u.at("update_id").as_int64() < offset; });
+        for (const auto& u : updates) result.push_back(u);
+      }
+      if (!result.empty() || stopping || std::chrono::steady_clock::now() >= until) break;
+      timer.expires_after(std::chrono::milliseconds(20));
+      auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      (void)ec;
+    }
+    co_return net::HttpResponse::json(200, boost::json::object{{"ok", true}, {"result", std::move(result)}});
+  }
+
+  asio::awaitable<net::HttpResponse> handle_recorded(net::HttpRequest& req, std::string method) {
+    if (!token_ok(req)) co_return to_response(FakeBotReply::error(401, "Unauthorized"));
+    auto body = json::parse_object(req.body);
+    if (!body) co_return to_response(FakeBotReply::error(400, "Bad Request: body is not JSON"));
+    boost::json::value result = true;
+    {
+      std::lock_guard lock(mu);
+      recorded[method].push_back(*body);
+      if (method == "sendMessage") result = boost::json::object{{"message_id", ++next_message_id}};
+    }
+    co_return net::HttpResponse::json(200, boost::json::object{{"ok", true}, {"result", result}});
+  }
+
   std::string token;
   Metrics metrics;
   net::HttpServer server;
@@ -132,6 +177,11 @@ struct FakeBotApi::State {
   std::map<std::int64_t, int> per_user;
   FakeBotReply fallback = FakeBotReply::error(400, "Bad Request: user not found");
   std::string last_chat;
+  std::vector<boost::json::object> updates;  // not yet confirmed by an offset
+  std::map<std::string, std::vector<boost::json::object>> recorded;
+  std::int64_t next_update_id = 100;
+  std::int64_t next_message_id = 1000;
+  std::atomic<int> polls{0};
 };
 
 FakeBotApi::FakeBotApi(std::string token) : state_(std::make_shared<State>(std::move(token))) {
@@ -143,6 +193,9 @@ FakeBotApi::FakeBotApi(std::string token) : state_(std::make_shared<State>(std::
   auto handler = [s](net::HttpRequest& req) { return s->handle(req); };
   svc->router.get("/{bot}/getChatMember", handler);
   svc->router.post("/{bot}/getChatMember", handler);
+  svc->router.post("/{bot}/getUpdates", [s](net::HttpRequest& req) { return s->handle_updates(req); });
+  for (std::string method : {"sendMessage", "deleteMessage", "answerCallbackQuery"})
+    svc->router.post("/{bot}/" + method, [s, method](net::HttpRequest& req) { return s->handle_recorded(req, method); });
   auto bound = state_->server.add(svc);
   if (!bound) throw std::runtime_error("fake Bot API: " + bound.error().message);
   state_->port = bound->port;
@@ -167,6 +220,48 @@ void FakeBotApi::set_default(FakeBotReply reply) {
   std::lock_guard lock(state_->mu);
   state_->fallback = std::move(reply);
 }
+
+std::int64_t FakeBotApi::push_message(std::int64_t user_id, std::string text, std::string language_code,
+                                      std::string chat_type) {
+  std::lock_guard lock(state_->mu);
+  const std::int64_t message_id = ++state_->next_message_id;
+  const std::int64_t chat_id = chat_type == "private" ? user_id : -100123;
+  boost::json::object message{
+      {"message_id", message_id},
+      {"from", {{"id", user_id}, {"is_bot", false}, {"first_name", "Ann"}, {"username", "ann"}, {"language_code", language_code}}},
+      {"chat", {{"id", chat_id}, {"type", chat_type}}},
+      {"date", 1700000000},
+      {"text", text}};
+  state_->updates.push_back(boost::json::object{{"update_id", ++state_->next_update_id}, {"message", std::move(message)}});
+  return message_id;
+}
+
+void FakeBotApi::push_callback(std::int64_t user_id, std::string data, std::int64_t on_message_id) {
+  std::lock_guard lock(state_->mu);
+  boost::json::object callback{
+      {"id", "cb" + std::to_string(state_->next_update_id + 1)},
+      {"from", {{"id", user_id}, {"is_bot", false}, {"first_name", "Ann"}, {"language_code", "en"}}},
+      {"message", {{"message_id", on_message_id}, {"chat", {{"id", user_id}, {"type", "private"}}}, {"date", 1700000000}}},
+      {"data", data}};
+  state_->updates.push_back(boost::json::object{{"update_id", ++state_->next_update_id}, {"callback_query", std::move(callback)}});
+}
+
+std::vector<boost::json::object> FakeBotApi::sent(const std::string& method) const {
+  std::lock_guard lock(state_->mu);
+  auto it = state_->recorded.find(method);
+  return it == state_->recorded.end() ? std::vector<boost::json::object>{} : it->second;
+}
+
+bool FakeBotApi::wait_for(const std::string& method, std::size_t count, std::chrono::milliseconds timeout) const {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (sent(method).size() < count) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+int FakeBotApi::poll_calls() const { return state_->polls.load(); }
 
 int FakeBotApi::calls() const { return state_->total.load(); }
 

@@ -60,6 +60,19 @@ class FakeBotApi {
   // For users without a script (by default Telegram's 400 "user not found").
   void set_default(FakeBotReply reply);
 
+  // The bot side (getUpdates, sendMessage, deleteMessage, answerCallbackQuery): updates queued
+  // here are served by getUpdates (held up to 300 ms when none is pending), and every other
+  // call is recorded. A private chat's id is the user's id. Return the update's message_id.
+  std::int64_t push_message(std::int64_t user_id, std::string text, std::string language_code = "en",
+                            std::string chat_type = "private");
+  void push_callback(std::int64_t user_id, std::string data, std::int64_t on_message_id = 1);
+  // Recorded calls of one method (their JSON bodies), oldest first.
+  std::vector<boost::json::object> sent(const std::string& method) const;
+  // Waits until `method` was called at least count times; false on timeout.
+  bool wait_for(const std::string& method, std::size_t count,
+                std::chrono::milliseconds timeout = std::chrono::milliseconds(5000)) const;
+  int poll_calls() const;  // getUpdates calls
+
   int calls() const;                           // getChatMember calls with the right token
   int calls_for(std::int64_t user_id) const;
   int unauthorized_calls() const;              // calls with another token
