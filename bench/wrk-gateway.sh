@@ -7,13 +7,8 @@ cd "$(dirname "$0")/.."
 what=${1:-status}
 seconds=${2:-10}
 conns=${3:-64}
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-bin=build/default/src/tzrhost
-tmp=$(mktemp -d)
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
-wait_port() { for _ in $(seq 100); do grep -q "$2 listening on" "$1" 2>/dev/null && break; sleep 0.1; done
-  sed -n "s/.*$2 listening on [a-z]*:\/\/[^:]*:\([0-9]*\).*/\1/p" "$1" | head -1; }
+# shellcheck source=bench/common.sh
+source bench/common.sh
 key=$("$bin" keygen | cut -d: -f2)
 
 "$bin" game-sim --port 0 --control-port 0 > "$tmp/sim" 2>/dev/null &

@@ -7,13 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
 conns=${2:-16}
-command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-bin=build/default/src/tzrhost
-tmp=$(mktemp -d)
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
-wait_port() { for _ in $(seq 100); do grep -q "$2 listening on" "$1" 2>/dev/null && break; sleep 0.1; done
-  sed -n "s/.*$2 listening on [a-z]*:\/\/[^:]*:\([0-9]*\).*/\1/p" "$1" | head -1; }
+# shellcheck source=bench/common.sh
+source bench/common.sh
 
 "$bin" game-sim --port 0 --control-port 0 > "$tmp/sim" 2>/dev/null &
 pids+=($!)

@@ -1,6 +1,7 @@
 #include "app/bridge_command.hpp"
 
 #include "app/features.hpp"
+#include "core/log.hpp"
 #include "crypto/aes_gcm.hpp"
 #include "crypto/hmac.hpp"
 
@@ -31,6 +32,8 @@ Result<std::string> bridge_secret(const Config& c, std::string_view key, const s
 int cmd_bridge(const GlobalOptions& global, const std::string& action) {
   auto config = load_config(global);
   if (!config) return fail(config.error());
+  // Log lines go to stderr: stdout carries only the result, for pipes.
+  log::init(config->string("log.level"), log::format_from_string(config->string("log.format")));
   const std::string input = read_stdin();
 
   if (action == "sign" || action == "verify") {

@@ -111,7 +111,8 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
   std::printf("tzrhost demo: every service on embedded storage in %s/, the game simulator as game server\n", dir.c_str());
   const std::string token_file = config->string("server.var_dir") + "/admin.token";
   const std::string key_file = config->string("server.var_dir") + "/gateway.key";
-  auto guide = [token_file, key_file](const std::vector<net::BoundService>& services) {
+  const std::string var_dir = config->string("server.var_dir");
+  auto guide = [token_file, key_file, var_dir](const std::vector<net::BoundService>& services) {
     auto port_of = [&](std::string_view name) -> unsigned {
       for (const auto& s : services)
         if (s.name == name) return s.port;
@@ -125,9 +126,13 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
         "  facade:     curl -X POST http://127.0.0.1:%u/register -d '{\"login\":\"Player2\",\"password\":\"mypass123\",\"gender\":0,\"telegram_id\":1001}'\n"
         "  status svc: curl http://127.0.0.1:%u/server/status\n"
         "  internal:   curl -H \"Authorization: Bearer $(cat %s)\" http://127.0.0.1:%u/internal/constants\n"
+        "  reset:      curl -X POST -H \"Authorization: Bearer $(cat %s)\" http://127.0.0.1:%u/internal/password/reset \\\n"
+        "                -d '{\"telegram_id\":1001,\"password\":\"newpass456\"}'\n"
+        "  bridge:     echo '{\"type\":\"job\",\"id\":\"1\"}' | TZR_SERVER__VAR_DIR=%s build/default/src/tzrhost bridge sign\n"
         "  stop:       Ctrl-C\n\n",
         port_of("gateway"), port_of("gateway"), key_file.c_str(), port_of("gateway"), port_of("registration"),
-        port_of("status"), token_file.c_str(), port_of("orchestrator"));
+        port_of("status"), token_file.c_str(), port_of("orchestrator"), token_file.c_str(), port_of("orchestrator"),
+        var_dir.c_str());
   };
   return run_serve(std::move(*config), guide);
 }
