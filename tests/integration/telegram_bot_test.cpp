@@ -87,8 +87,9 @@ class BotDialogTest : public ::testing::Test {
   test::TempDir dir;
   std::unique_ptr<storage::Database> db;
   FakeAccounts accounts;
-  BlockingPool blocking{1};
+  // io before blocking: the pool's threads hold io executors until they are joined.
   boost::asio::thread_pool io{1};
+  BlockingPool blocking{1};
   std::unique_ptr<SqlConversationStore> store;
   std::unique_ptr<BotDialog> dialog;
   std::int64_t now = 1'700'000'000;

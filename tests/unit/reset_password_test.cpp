@@ -73,11 +73,13 @@ struct Reset : ::testing::Test {
   FakeDirectory dir;
   FakePasswords game;
   CountingGate gate;
+  // io before blocking: the pool's threads hold io executors until they are joined, so the pool
+  // must be destroyed (joined) first.
+  boost::asio::thread_pool io{2};
   BlockingPool blocking{2};
   std::int64_t now_ms = 1'000'000;
   gateway::InProcessRateLimiter limiter{[this] { return now_ms; }};
   ResetPassword uc{dir, game, gate, blocking, limiter, PasswordResetPolicy{}};
-  boost::asio::thread_pool io{2};
 
   void SetUp() override { dir.rows = {{"alice", 1}, {"Боб", 1}, {"carol", 2}}; }
 
