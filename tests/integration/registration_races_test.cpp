@@ -85,9 +85,10 @@ TEST_P(RegistrationRaces, RefusalsAreReplayedTooButServerErrorsAreNot) {
 
 TEST_P(RegistrationRaces, DuplicateWhileRunningIsRequestInProgress) {
   start({{"TZR_GAME__TIMEOUT_MS", "5000"}});
-  sim->set_mode("slow", 800);
+  sim->set_mode("slow", 2000);
   auto first = std::async(std::launch::async, [&] { return direct(body("slowidem", 1, R"(,"Request-Id":"run-1")")); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The first request claims its key long before the simulator's reply; wait until the game got it.
+  for (int i = 0; i < 100 && adduser_count() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   auto dup = direct(body("slowidem", 1, R"(,"Request-Id":"run-1")"));
   EXPECT_EQ(dup.status, 409);
   EXPECT_EQ(dup.json().at("error"), "request_in_progress");
