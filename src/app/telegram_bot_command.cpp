@@ -17,6 +17,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <memory>
+#include <optional>
 
 namespace tzr::app {
 namespace {
@@ -66,27 +68,39 @@ int cmd_telegram_bot(const GlobalOptions& global) {
 
   auto rt = open_runtime(std::move(*config));
   if (!rt) return fail(rt.error());
-  boost::asio::io_context io;
-  auto features = build_features(**rt, io.get_executor());
+  // The io_context is destroyed explicitly below, before the features its pending coroutines use.
+  auto io = std::make_unique<boost::asio::io_context>();
+  auto features = build_features(**rt, io->get_executor());
   if (!features) return fail(features.error());
+  {
+    FeatureAccounts accounts(**features);
+    telegram::SqlConversationStore store(*(*rt)->db);
+    telegram::BotDialog dialog(store, accounts, *(*rt)->blocking, unix_now);
+    net::HttpClientOptions http;
+    http.request_timeout = std::chrono::seconds(40);
+    std::optional<telegram::BotClient> client;
+    client.emplace(net::HttpClient(io->get_executor(), http), telegram::BotClientOptions{api_base, token, 25});
 
-  FeatureAccounts accounts(**features);
-  telegram::SqlConversationStore store(*(*rt)->db);
-  telegram::BotDialog dialog(store, accounts, *(*rt)->blocking, unix_now);
-  net::HttpClientOptions http;
-  http.request_timeout = std::chrono::seconds(40);
-  telegram::BotClient client(net::HttpClient(io.get_executor(), http), telegram::BotClientOptions{api_base, token, 25});
-
-  std::atomic<bool> stop{false};
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) {
-    stop = true;
-    io.stop();  // cuts the pending long poll; an update being handled is re-delivered next time
-  });
-  boost::asio::co_spawn(io, telegram::run_bot(client, dialog, stop), boost::asio::detached);
-  std::printf("tzrhost: telegram-bot polling %s\n", api_base.c_str());
-  std::fflush(stdout);
-  io.run();
+    std::atomic<bool> stop{false};
+    std::optional<boost::asio::signal_set> signals;
+    signals.emplace(*io, SIGINT, SIGTERM);
+    signals->async_wait([&](const boost::system::error_code&, int) {
+      stop = true;
+      io->stop();  // cuts the pending long poll; an update being handled is re-delivered next time
+    });
+    boost::asio::co_spawn(*io, telegram::run_bot(*client, dialog, stop), boost::asio::detached);
+    std::printf("tzrhost: telegram-bot polling %s\n", api_base.c_str());
+    std::fflush(stdout);
+    io->run();
+    // Shutdown order: database threads (they may hold io executors), then the objects bound to
+    // the io_context, then the io_context with its pending coroutine frames — while the dialog,
+    // the features and the runtime those frames point into are still alive.
+    (*rt)->blocking->stop();
+    (*features)->game_db_pool->stop();
+    signals.reset();
+    client.reset();
+    io.reset();
+  }
   spdlog::info("telegram bot stopped");
   return 0;
 }
