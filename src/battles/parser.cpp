@@ -1,0 +1,391 @@
+#include "battles/parser.hpp"
+
+#include "battles/blake2s.hpp"
+#include "battles/hp_grammar.hpp"
+#include "crypto/hash.hpp"
+
+#include <pugixml.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace tzr::battles {
+namespace {
+
+template <class T>
+std::optional<T> to_int(std::string_view s) {
+  T v{};
+  if (s.empty()) return std::nullopt;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::string_view attr(const pugi::xml_node& n, const char* name) {
+  const char* v = n.attribute(name).value();
+  return v;
+}
+bool has_attr(const pugi::xml_node& n, const char* name) { return static_cast<bool>(n.attribute(name)); }
+int int_attr(const pugi::xml_node& n, const char* name) { return to_int<int>(attr(n, name)).value_or(0); }
+bool is_monster(std::string_view login) { return !login.empty() && login.front() == '$'; }
+
+struct RosterMonster {
+  std::string login;
+  int level = 0;
+  int side = 0;
+  bool has_level = false;
+  std::string def, color;
+};
+
+struct Pickup {
+  std::size_t participant;
+  std::string id, name;
+  std::int64_t count;
+};
+
+void add_hit(Damage& d, const HpHit& h) {
+  // The reference's accounting (battles.md §2.3.3): only hits with a positive total count; the
+  // armor field goes into HP; status amounts are kept apart from HP.
+  const std::int64_t hp = h.armor_piercing + h.normal + h.critical;
+  if (hp > 0) d.hp += hp;
+  if (h.armor_piercing > 0) d.piercing += h.armor_piercing;
+  if (h.critical > 0) d.critical += h.critical;
+  if (!h.status_code.empty() && h.status_amount > 0) d.status[h.status_code] += h.status_amount;
+}
+
+void add_loot(Loot& loot, const std::string& name, std::int64_t qty) {
+  auto& list = loot_kind(name) == LootKind::resource       ? loot.resources
+               : loot_kind(name) == LootKind::monster_part ? loot.monster_parts
+                                                           : loot.other;
+  auto it = std::lower_bound(list.begin(), list.end(), name, [](const LootLine& l, const std::string& n) { return l.name < n; });
+  if (it != list.end() && it->name == name) it->qty += qty;
+  else list.insert(it, LootLine{name, qty});
+}
+
+class Builder {
+ public:
+  Builder(BattleLog& log, bool keep_events) : log_(log), keep_events_(keep_events) {}
+
+  void header(const pugi::xml_node& battle) {
+    auto& b = log_.battle;
+    b.ts = to_int<std::int64_t>(attr(battle, "t2"));
+    b.turns = int_attr(battle, "turn");
+    if (has_attr(battle, "f")) b.battle_type = std::string(attr(battle, "f"));
+    std::string_view note = attr(battle, "note");
+    std::vector<std::string_view> parts;
+    for (std::size_t start = 0;;) {
+      auto comma = note.find(',', start);
+      parts.push_back(note.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+    if (parts.size() >= 2) {
+      b.loc_x = to_int<std::int64_t>(parts[0]).value_or(0);
+      b.loc_y = to_int<std::int64_t>(parts[1]).value_or(0);
+    }
+    if (parts.size() >= 3) b.start_ts = to_int<std::int64_t>(parts[2]);
+  }
+
+  void roster(const pugi::xml_node& battle) {
+    for (auto n = battle.first_child(); n; n = n.next_sibling()) {
+      const std::string_view name = n.name();
+      if (name == "MAP") {
+        if (has_attr(n, "v")) log_.battle.map_rows.emplace_back(attr(n, "v"));
+      } else if (name == "O") {
+        map_item(n);
+      } else if (name == "USER") {
+        roster_user(n);
+      }
+    }
+  }
+
+  void turn(const pugi::xml_node& t, int index) {
+    const int number = to_int<int>(attr(t, "turn")).value_or(index);
+    for (auto u = t.first_child(); u; u = u.next_sibling()) {
+      const std::string_view name = u.name();
+      if (name == "O") {
+        map_item(u);
+        continue;
+      }
+      if (name != "USER") continue;
+      const std::string_view login = attr(u, "login");
+      battle_id_from(u);
+      snapshot_hp(login, u);
+      if (is_monster(login)) active_monsters_.insert(std::string(login));
+      bool acted = false;
+      for (auto a = u.child("a"); a; a = a.next_sibling("a")) {
+        acted = true;
+        action(number, login, a);
+      }
+      if (acted) first_action(login, number);
+    }
+  }
+
+  void finish() {
+    finish_monsters();
+    for (auto& p : pickups_) {
+      if (!map_ids_.empty() && !map_ids_.count(p.id)) continue;
+      if (!picked_ids_.insert(p.id).second) continue;  // an item lies on the map once
+      add_loot(log_.participants[p.participant].loot, p.name, p.count);
+      add_loot(log_.loot_total, p.name, p.count);
+    }
+    for (const auto& [killer, victim] : kills_) {
+      auto it = players_.find(killer);
+      if (it == players_.end()) continue;
+      auto& p = log_.participants[it->second];
+      if (is_monster(victim)) ++p.kills_monsters;
+      else if (victim != killer) ++p.kills_players;
+    }
+    std::set<int> sides;
+    for (const auto& p : log_.participants) sides.insert(p.side);
+    log_.battle.has_pvp = sides.size() >= 2;
+    log_.battle.has_monsters = log_.monsters_cnt() > 0;
+    if (!log_.battle.map_rows.empty()) {
+      std::string joined;
+      for (std::size_t i = 0; i < log_.battle.map_rows.size(); ++i) {
+        if (i) joined += '\n';
+        joined += log_.battle.map_rows[i];
+      }
+      log_.battle.map_id = "m_" + blake2s_hex_upper(joined, 8);
+    }
+  }
+
+  void battle_id_from(const pugi::xml_node& u) {
+    if (log_.battle.id != 0) return;
+    if (auto id = to_int<std::int64_t>(attr(u, "battleid")); id && *id > 0) log_.battle.id = *id;
+  }
+
+ private:
+  void map_item(const pugi::xml_node& o) {
+    if (has_attr(o, "bx") && has_attr(o, "by") && has_attr(o, "id")) map_ids_.emplace(attr(o, "id"));
+  }
+
+  void roster_user(const pugi::xml_node& u) {
+    battle_id_from(u);
+    const std::string_view login = attr(u, "login");
+    if (login.empty()) return;
+    snapshot_hp(login, u);
+    if (is_monster(login)) {
+      if (std::any_of(roster_monsters_.begin(), roster_monsters_.end(), [&](const RosterMonster& m) { return m.login == login; }))
+        return;
+      RosterMonster m{std::string(login), int_attr(u, "level"), int_attr(u, "side"), has_attr(u, "level"),
+                      std::string(attr(u, "def")), std::string(attr(u, "color"))};
+      roster_monsters_.push_back(std::move(m));
+      return;
+    }
+    if (players_.count(std::string(login))) return;
+    Participant p;
+    p.login = login;
+    if (std::string_view clan = attr(u, "clan"); !clan.empty()) p.clan = std::string(clan);
+    p.profession = int_attr(u, "pro");
+    p.side = int_attr(u, "side");
+    p.level = int_attr(u, "level");
+    p.gender = int_attr(u, "man");
+    p.pve_points = to_int<std::int64_t>(attr(u, "pve_points")).value_or(0);
+    const std::string_view rank = attr(u, "rank_points");
+    p.rank_points = to_int<double>(rank).value_or(0.0);
+    if (!std::isfinite(p.rank_points)) p.rank_points = 0;  // from_chars accepts "nan" and "inf"
+    // A roster tag with a frame number is a late joiner (battles.md §1.6 "interventions").
+    p.intervened = has_attr(u, "sf");
+    if (dead_.count(p.login)) p.survived = false;
+    players_.emplace(p.login, log_.participants.size());
+    log_.participants.push_back(std::move(p));
+  }
+
+  void snapshot_hp(std::string_view login, const pugi::xml_node& u) {
+    if (login.empty() || !has_attr(u, "HP")) return;
+    auto hp = to_int<std::int64_t>(attr(u, "HP"));
+    if (!hp || *hp > 0) return;
+    dead_.emplace(login);
+    if (auto it = players_.find(std::string(login)); it != players_.end()) log_.participants[it->second].survived = false;
+  }
+
+  void first_action(std::string_view login, int turn) {
+    auto it = players_.find(std::string(login));
+    if (it == players_.end()) return;
+    auto& p = log_.participants[it->second];
+    if (p.intervened && !p.intervened_turn) p.intervened_turn = turn;
+  }
+
+  void action(int turn, std::string_view actor, const pugi::xml_node& a) {
+    BattleEvent e;
+    e.turn = turn;
+    e.sf = int_attr(a, "sf");
+    e.t = int_attr(a, "t");
+    e.actor = actor;
+    e.target = attr(a, "login");
+    auto it = players_.find(e.actor);
+    Participant* p = it == players_.end() ? nullptr : &log_.participants[it->second];
+    switch (e.t) {
+      case 5: {
+        e.type = attr(a, "type");
+        e.xy = attr(a, "xy");
+        e.hp = attr(a, "HP");
+        const HpHit h = parse_hp(e.hp);
+        e.piercing = h.armor_piercing;
+        e.normal = h.normal;
+        e.critical = h.critical;
+        e.status_code = h.status_code;
+        e.status_amount = h.status_amount;
+        e.heal = h.heal();
+        if (p && h.total > 0) add_hit(is_monster(e.target) ? p->damage_monsters : p->damage_players, h);
+        if (p) p->healing += e.heal;
+        break;
+      }
+      case 6: e.run = int_attr(a, "run"); break;
+      case 7:
+        if (p) {
+          ++p->deaths;
+          p->survived = false;
+        }
+        dead_.insert(e.actor);
+        break;
+      case 8: {
+        e.item_id = attr(a, "id");
+        e.item_name = attr(a, "txt");
+        auto count = to_int<std::int64_t>(attr(a, "count"));
+        e.count = count.value_or(0);
+        if (p && count && *count > 0 && !e.item_id.empty() && !e.item_name.empty())
+          pickups_.push_back(Pickup{it->second, e.item_id, e.item_name, *count});
+        break;
+      }
+      case 9:
+        if (p) p->escaped = true;
+        break;
+      case 20:
+        e.code = attr(a, "code");
+        if (e.code == "7" && !e.target.empty()) kills_.emplace(e.actor, e.target);
+        break;
+      default: break;
+    }
+    if (keep_events_) log_.events.push_back(std::move(e));
+  }
+
+  void finish_monsters() {
+    struct Group {
+      MonsterGroup g;
+      bool any_level = false;
+    };
+    std::map<std::string, Group> groups;  // sorted by key, as the reference does
+    std::set<std::string> counted;
+    const bool any_active = std::any_of(roster_monsters_.begin(), roster_monsters_.end(),
+                                        [&](const RosterMonster& m) { return active_monsters_.count(m.login) > 0; });
+    auto count = [&](const RosterMonster& m) {
+      if (!counted.insert(m.login).second) return;
+      const std::string kind = monster_kind(m.login);
+      const std::string& spec_value = !m.def.empty() ? m.def : m.color;
+      const bool special = m.login.find('_') != std::string::npos || !spec_value.empty();
+      std::string key = kind;
+      if (special) key += spec_value.empty() ? "_spec" : "_spec::" + spec_value;
+      auto [it, fresh] = groups.try_emplace(key);
+      auto& gr = it->second;
+      if (fresh) {
+        gr.g.kind = special ? kind + "_spec" : kind;
+        if (!spec_value.empty()) gr.g.spec = spec_value;
+        gr.g.side = m.side;
+      }
+      ++gr.g.count;
+      if (m.has_level) {
+        gr.g.min_level = gr.any_level ? std::min(gr.g.min_level, m.level) : m.level;
+        gr.g.max_level = gr.any_level ? std::max(gr.g.max_level, m.level) : m.level;
+        gr.any_level = true;
+      }
+    };
+    for (const auto& m : roster_monsters_)
+      if (!any_active || active_monsters_.count(m.login)) count(m);
+    // Summoned monsters (only in TURNs) count too; the reference missed them (battles.md §7.1.5).
+    for (const auto& login : active_monsters_) {
+      if (std::any_of(roster_monsters_.begin(), roster_monsters_.end(), [&](const RosterMonster& m) { return m.login == login; }))
+        continue;
+      count(RosterMonster{login, 0, 0, false, {}, {}});
+    }
+    for (auto& [key, gr] : groups) log_.monsters.push_back(std::move(gr.g));
+  }
+
+  BattleLog& log_;
+  bool keep_events_;
+  std::unordered_map<std::string, std::size_t> players_;
+  std::vector<RosterMonster> roster_monsters_;
+  std::set<std::string> active_monsters_;
+  std::unordered_set<std::string> map_ids_, picked_ids_, dead_;
+  std::vector<Pickup> pickups_;
+  std::set<std::pair<std::string, std::string>> kills_;  // (killer, victim), once each
+};
+
+}  // namespace
+
+std::string monster_kind(std::string_view login) {
+  if (!login.empty() && login.front() == '$') login.remove_prefix(1);
+  std::string prefix;
+  for (char c : login) {
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) break;
+    prefix += static_cast<char>(c | 0x20);
+  }
+  if (prefix == "stich") return "sti";
+  if (prefix == "scrp") return "scr";
+  static const std::unordered_set<std::string> kKinds = {
+      "bmi", "rat", "sti", "pco", "pcb", "std", "vzz", "tur", "dev", "bll", "dog", "srg", "enm", "gek",
+      "rbt", "robot", "scr", "wrm", "spd", "zmb", "rdr", "alg", "als", "alb", "erg", "mts", "crs", "crm",
+      "cdv", "hst", "col", "fgh", "sha", "pjm", "rjm", "rng"};
+  return kKinds.count(prefix) ? prefix : "unknown";
+}
+
+ParseOutcome parse_battle_log(std::string_view raw, const ParseOptions& options) {
+  ParseOutcome out;
+  out.source.size_bytes = static_cast<std::int64_t>(raw.size());
+  out.source.sha256 = crypto::sha256_hex(raw);
+  out.source.storage_key = options.storage_key;
+  CanonicalText canon = canonical_text(raw, options.max_text_bytes);
+  out.source.compressed = canon.compressed;
+  if (!canon.error.empty()) {
+    out.error = canon.error;
+    out.message = canon.message;
+    return out;
+  }
+  out.source.canonical_sha256 = crypto::sha256_hex(canon.text);
+  out.log.battle.duplicated = canon.duplicated;
+  out.log.battle.duplicate_identical = canon.duplicate_identical;
+
+  pugi::xml_document doc;
+  // No DTD, no entity definitions: pugixml expands only the five predefined entities and
+  // character references, so entity tricks stay inert text.
+  const unsigned flags = pugi::parse_minimal | pugi::parse_escapes | pugi::parse_fragment;
+  const auto size = canon.text.size();
+  const pugi::xml_parse_result parsed = doc.load_buffer_inplace(canon.text.data(), size, flags, pugi::encoding_utf8);
+
+  Builder builder(out.log, options.keep_events);
+  pugi::xml_node battle;
+  for (auto n = doc.first_child(); n; n = n.next_sibling())
+    if (std::string_view(n.name()) == "BATTLE") {
+      battle = n;
+      break;
+    }
+  if (battle) {
+    builder.header(battle);
+    builder.roster(battle);
+    int index = 0;
+    for (auto n = battle.next_sibling(); n; n = n.next_sibling())
+      if (std::string_view(n.name()) == "TURN") builder.turn(n, ++index);
+    for (auto n = battle.child("TURN"); n; n = n.next_sibling("TURN")) builder.turn(n, ++index);  // defensive
+    builder.finish();
+  }
+  if (!parsed) {
+    out.error = "malformed_xml";
+    out.message = std::string(parsed.description()) + " at byte " + std::to_string(parsed.offset) +
+                  (canon.unterminated_wrapper || static_cast<std::size_t>(parsed.offset) + 1 >= size ? " (truncated log)" : "");
+  } else if (!battle) {
+    out.error = "not_a_battle_log";
+    out.message = "no BATTLE element";
+  } else if (out.log.battle.id == 0) {
+    out.error = "no_battle_id";
+    out.message = "no battleid in the roster";
+  }
+  return out;
+}
+
+}  // namespace tzr::battles
