@@ -1,4 +1,5 @@
 // tzrhost: one binary, many subcommands. Exit codes: 0 ok, 1 runtime failure, 2 usage error.
+#include "app/battles_command.hpp"
 #include "app/bridge_command.hpp"
 #include "app/commands.hpp"
 #include "app/game_sim_command.hpp"
@@ -86,6 +87,8 @@ int main(int argc, char** argv) {
   game_sim->add_option("--greeting", sim.greeting, "Message sent on every new connection (default: none)");
   game_sim->add_option("--bot-login", sim.bot_logins, "A bot account that may LOGIN without registering (repeatable)");
   game_sim->callback([&] { code = cmd_game_sim(sim); });
+
+  add_battles_commands(app, global, code);
 
   try {
     app.parse(argc, argv);

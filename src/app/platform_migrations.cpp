@@ -1,5 +1,7 @@
 #include "app/platform_migrations.hpp"
 
+#include "battles/migrations.hpp"
+#include "bridge/migrations.hpp"
 #include "registration/migrations.hpp"
 #include "telegram/migrations.hpp"
 
@@ -26,6 +28,8 @@ std::vector<storage::Migration> platform_migrations() {
                  ""});
   for (auto& m : registration::migrations()) all.push_back(m);
   for (auto& m : telegram::migrations()) all.push_back(m);
+  for (auto& m : bridge::migrations()) all.push_back(m);
+  for (auto& m : battles::migrations()) all.push_back(m);
   return all;
 }
 

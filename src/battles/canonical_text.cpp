@@ -1,6 +1,7 @@
 #include "battles/gzip.hpp"
 #include "battles/parser.hpp"
 #include "core/utf8.hpp"
+#include "crypto/hash.hpp"
 
 #include <algorithm>
 
@@ -53,6 +54,7 @@ CanonicalText canonical_text(std::string_view raw, std::size_t max_text_bytes) {
     }
     text.assign(raw);
   }
+  out.content_sha256 = crypto::sha256_hex(text);
   // The game frames messages with NUL; 0x1F appears in socket captures (battles.md §1.1).
   text.erase(std::remove_if(text.begin(), text.end(), [](char c) { return c == '\0' || c == '\x1f'; }), text.end());
   if (!utf8::valid(text)) {

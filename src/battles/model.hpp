@@ -119,7 +119,7 @@ struct BattleLog {
 // (unwrapped, NUL-free, deduplicated) that was parsed.
 struct SourceInfo {
   std::int64_t size_bytes = 0;
-  std::string sha256;            // of the raw bytes (before gunzip)
+  std::string sha256;            // of the log's bytes (after gunzip: .tzb and .tzb.gz of one log agree)
   std::string canonical_sha256;
   bool compressed = false;       // the input was gzip
   std::string storage_key;

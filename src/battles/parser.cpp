@@ -338,10 +338,10 @@ std::string monster_kind(std::string_view login) {
 ParseOutcome parse_battle_log(std::string_view raw, const ParseOptions& options) {
   ParseOutcome out;
   out.source.size_bytes = static_cast<std::int64_t>(raw.size());
-  out.source.sha256 = crypto::sha256_hex(raw);
   out.source.storage_key = options.storage_key;
   CanonicalText canon = canonical_text(raw, options.max_text_bytes);
   out.source.compressed = canon.compressed;
+  out.source.sha256 = canon.content_sha256.empty() ? crypto::sha256_hex(raw) : canon.content_sha256;
   if (!canon.error.empty()) {
     out.error = canon.error;
     out.message = canon.message;

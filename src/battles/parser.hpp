@@ -20,6 +20,7 @@ struct ParseOptions {
 // before a repeated BATTLE block.
 struct CanonicalText {
   std::string text;
+  std::string content_sha256;  // of the bytes after gunzip, before any cleaning
   bool compressed = false;
   bool duplicated = false;
   bool duplicate_identical = false;

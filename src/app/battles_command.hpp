@@ -1,0 +1,25 @@
+#pragma once
+// The battles subcommands: `tzrhost battles synth` (a synthetic corpus of .tzb logs) and
+// `tzrhost ingest PATH…` (files and folders of .tzb/.tzb.gz into the platform database).
+#include "app/commands.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace tzr::app {
+
+void add_battles_commands(CLI::App& app, const GlobalOptions& global, int& code);
+
+struct BattlesSynthOptions {
+  int players = 50;
+  int days = 1;
+  std::uint64_t seed = 1;
+  std::string out;
+  std::int64_t first_id = 4000000;
+  int max_battles = 0;
+  bool gzip = false;
+  bool flat = false;
+};
+int cmd_battles_synth(const BattlesSynthOptions& options);
+int cmd_ingest(const GlobalOptions& global, const std::vector<std::string>& paths, bool quiet);
+
+}  // namespace tzr::app

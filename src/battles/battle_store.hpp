@@ -1,0 +1,109 @@
+#pragma once
+// The battles storage port and its SQL adapter (SQLite and PostgreSQL through storage::Database).
+// Writes are batched: one transaction per batch, multi-row INSERTs, so that ingest reaches
+// thousands of battles per second on SQLite. Every write is idempotent: a log whose content
+// (sha256 of its bytes) was already ingested is a duplicate; a battle id already stored is
+// replaced by a newer, different log of the same battle (unless that one is damaged and the
+// stored one is complete).
+#include "battles/model.hpp"
+#include "storage/database.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace tzr::battles {
+
+enum class IngestStatus { stored, replaced, duplicate, failed, kept };
+std::string_view ingest_status_name(IngestStatus s);
+
+struct IngestItem {
+  std::string source;        // file, upload, watch, sync:<account>, reprocess
+  std::string name;          // file name or battle id as text
+  ParseOutcome outcome;
+  std::int64_t parse_us = 0;
+  bool raw_stored = false;
+};
+
+struct IngestRecord {
+  IngestStatus status = IngestStatus::failed;
+  std::int64_t battle_id = 0;
+  std::string error_code, error_message;
+};
+
+struct BattleQuery {
+  std::optional<std::int64_t> from_ts, to_ts;
+  std::optional<std::string> player, clan, battle_type, monster_kind;
+  std::optional<std::int64_t> x_min, x_max, y_min, y_max;
+  std::optional<bool> pvp;            // true: PvP only; false: PvE only (has monsters, no PvP)
+  // Keyset: battles strictly before (ts, id) in the order ts DESC, id DESC.
+  std::optional<std::int64_t> after_ts, after_id;
+  int limit = 50;
+};
+
+struct BattleSummary {
+  std::int64_t battle_id = 0;
+  std::optional<std::int64_t> ts;
+  int turns = 0;
+  std::optional<std::string> battle_type;
+  std::int64_t loc_x = 0, loc_y = 0;
+  std::int64_t players_cnt = 0, monsters_cnt = 0;
+  bool has_pvp = false, has_monsters = false;
+};
+
+struct BattlePage {
+  std::vector<BattleSummary> battles;
+  std::optional<std::pair<std::int64_t, std::int64_t>> next;  // (ts, id) cursor of the last row
+};
+
+struct StoredBattle {
+  BattleSummary summary;
+  std::string content_sha256;
+  std::int64_t size_bytes = 0;
+  int parser_version = 0;
+  bool complete = true;
+  std::string data;  // model_json without events
+};
+
+struct PlayerMatch {
+  std::string login;
+  std::int64_t battles = 0;
+  std::optional<std::int64_t> last_ts;
+};
+
+struct IngestStats {
+  std::int64_t battles = 0;
+  std::map<std::string, std::int64_t> by_status;  // ingest log rows per status
+  std::vector<boost::json::object> recent_failures;
+  std::optional<std::int64_t> newest_battle_id;
+};
+
+// Latin and Cyrillic lower case (ё → е), the key of player search.
+std::string login_key(std::string_view login);
+
+class BattleStore {
+ public:
+  explicit BattleStore(storage::Database& db) : db_(db) {}
+
+  // Which of these content hashes were ingested already (stored, replaced or failed).
+  Result<std::unordered_set<std::string>> known_contents(const std::vector<std::string>& sha256s);
+  // One transaction for the whole batch; records[i] answers items[i].
+  Result<std::vector<IngestRecord>> write_batch(const std::vector<IngestItem>& items);
+
+  Result<BattlePage> list(const BattleQuery& q);
+  Result<std::optional<StoredBattle>> get(std::int64_t battle_id);
+  Result<std::vector<PlayerMatch>> search_players(std::string_view text, bool prefix, int limit);
+  Result<IngestStats> ingest_stats(int failures);
+  Result<std::vector<std::pair<std::int64_t, std::string>>> older_than_parser(int version, int limit);  // (id, content)
+  Result<std::int64_t> count_battles();
+
+  storage::Database& database() { return db_; }
+
+ private:
+  storage::Database& db_;
+};
+
+}  // namespace tzr::battles
