@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "net/http_errors.hpp"
+#include "net/websocket_beast.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -13,6 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <boost/url/parse.hpp>
 
 #include <atomic>
@@ -80,6 +82,15 @@ std::optional<Error> read_error_reply(const beast::error_code& ec) {
   return std::nullopt;
 }
 
+const WebSocketRoute* find_websocket_route(const HttpService& service, const BeastRequest& req) {
+  if (service.websockets.empty() || !beast::websocket::is_upgrade(req)) return nullptr;
+  auto url = boost::urls::parse_origin_form(req.target());
+  if (!url) return nullptr;
+  for (const auto& route : service.websockets)
+    if (url->path() == route.path) return &route;
+  return nullptr;
+}
+
 struct SessionHandle {
   beast::tcp_stream* stream = nullptr;  // touched only on the session's strand
   bool busy = false;
@@ -110,6 +121,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::atomic<bool> draining{false};
   std::mutex sessions_mu;
   std::list<std::shared_ptr<SessionHandle>> sessions;
+  std::vector<std::function<asio::awaitable<void>()>> drain_hooks;
+  std::atomic<std::size_t> hooks_running{0};
 
   asio::awaitable<void> accept_loop(Listener& listener) {
     for (;;) {
@@ -181,6 +194,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     // Bounds what a pipelining client can queue ahead of us.
     beast::flat_buffer buffer(limits.max_header_bytes + 65536);
     bool linger = false;
+    const WebSocketRoute* upgrade_route = nullptr;
+    BeastRequest upgrade_request;
 
     for (std::size_t served = 0; served < limits.max_requests_per_connection && !draining; ++served) {
       http::request_parser<http::string_body> parser;
@@ -204,6 +219,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
       handle.busy = true;
       auto beast_req = parser.release();
+      if (const WebSocketRoute* ws_route = find_websocket_route(*service, beast_req)) {
+        upgrade_route = ws_route;
+        upgrade_request = std::move(beast_req);
+        break;
+      }
       const unsigned version = beast_req.version();
       const bool head = beast_req.method() == http::verb::head;
       const bool keep = beast_req.keep_alive() && !draining && served + 1 < limits.max_requests_per_connection;
@@ -225,6 +245,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     }
 
     untrack(handle_it);
+    if (upgrade_route) {
+      co_await serve_websocket(std::move(stream), std::move(buffer), std::move(upgrade_request), *upgrade_route, remote_ip);
+      --connections;
+      co_return;
+    }
     if (linger) {
       co_await linger_close(stream);
     } else {
@@ -232,6 +257,41 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
       stream.socket().close(ec);
     }
     --connections;
+  }
+
+  // An Upgrade on a WebSocket route: the route refuses it (an HTTP error answer) or takes the
+  // connection for as long as its session coroutine runs.
+  asio::awaitable<void> serve_websocket(beast::tcp_stream stream, beast::flat_buffer buffer, BeastRequest req,
+                                        const WebSocketRoute& route, std::string remote_ip) {
+    HttpRequest info;
+    info.remote_ip = remote_ip;
+    const unsigned version = req.version();
+    auto copy = req;
+    auto converted = to_request(std::move(copy), info);
+    info.request_id = choose_request_id(info.headers.get("X-Request-Id"));
+    Result<WebSocketSession> session_fn = converted ? route.accept(info) : Result<WebSocketSession>(converted.error());
+    if (!session_fn || draining) {
+      auto err = session_fn ? Error::unavailable("shutting_down", "the server is shutting down") : session_fn.error();
+      auto out = to_beast(error_response(err, info.request_id), version, false, false);
+      stream.expires_after(limits.write_timeout);
+      co_await http::async_write(stream, out, use_tuple);
+      beast::error_code ec;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+      stream.socket().close(ec);
+      co_return;
+    }
+    auto conn = std::make_shared<detail::BeastWebSocket<beast::tcp_stream>>(route.options, remote_ip, std::move(stream));
+    // Bytes the HTTP reader buffered past the request belong to the WebSocket stream.
+    if (buffer.size() > 0) {
+      spdlog::debug("websocket: client sent data before the upgrade completed; closing");
+      co_return;
+    }
+    auto [ec] = co_await conn->stream().async_accept(req, use_tuple);
+    if (ec) {
+      spdlog::info("websocket: upgrade from {} failed: {}", remote_ip, ec.message());
+      co_return;
+    }
+    co_await (*session_fn)(conn);
   }
 
   void begin_drain() {
@@ -246,13 +306,17 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
           if (h->stream && !h->busy) h->stream->cancel();
         });
     }
+    for (auto& hook : drain_hooks) {
+      ++hooks_running;
+      asio::co_spawn(ioc, hook(), [self = shared_from_this()](std::exception_ptr) { --self->hooks_running; });
+    }
     asio::co_spawn(ioc, wait_for_drain(), asio::detached);
   }
 
   asio::awaitable<void> wait_for_drain() {
     const auto deadline = std::chrono::steady_clock::now() + limits.shutdown_grace;
     asio::steady_timer timer(ioc);
-    while (connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    while ((connections.load() > 0 || hooks_running.load() > 0) && std::chrono::steady_clock::now() < deadline) {
       timer.expires_after(std::chrono::milliseconds(10));
       co_await timer.async_wait(use_tuple);
     }
@@ -316,6 +380,8 @@ void HttpServer::stop() {
   auto impl = impl_;
   asio::post(impl->ioc, [impl] { impl->begin_drain(); });
 }
+
+void HttpServer::on_drain(std::function<boost::asio::awaitable<void>()> hook) { impl_->drain_hooks.push_back(std::move(hook)); }
 
 boost::asio::io_context& HttpServer::context() { return impl_->ioc; }
 

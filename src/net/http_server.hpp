@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,6 +48,11 @@ class HttpServer {
   void run(bool stop_on_signals = true);
   // Graceful: stop accepting, finish in-flight requests (up to shutdown_grace), close idle ones.
   void stop();
+
+  // Runs hook when draining starts (SIGTERM or stop()); the server waits for it, within the
+  // shutdown grace, as it waits for open connections. For components with their own connections
+  // (the site agent, the hub's WebSocket peers). Call before run().
+  void on_drain(std::function<boost::asio::awaitable<void>()> hook);
 
   // For work that must share the server's threads (timers, outbound clients).
   boost::asio::io_context& context();

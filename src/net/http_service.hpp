@@ -3,6 +3,7 @@
 // listen on several ports in one process.
 #include "core/metrics.hpp"
 #include "net/router.hpp"
+#include "net/websocket.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -23,12 +24,22 @@ struct Middleware {
   std::function<void(const HttpRequest&, HttpResponse&)> after;
 };
 
+// What a WebSocket endpoint does with an Upgrade request: refuse it (an error, answered as an HTTP
+// error response, e.g. 401) or accept it with the coroutine that then owns the connection.
+using WebSocketSession = std::function<boost::asio::awaitable<void>(std::shared_ptr<WebSocketConnection>)>;
+struct WebSocketRoute {
+  std::string path;  // exact match
+  WebSocketOptions options;
+  std::function<Result<WebSocketSession>(const HttpRequest&)> accept;
+};
+
 struct HttpService {
   std::string name;
   std::string bind = "127.0.0.1";
   std::uint16_t port = 0;  // 0: the OS picks one (tests)
   Router router;
   std::vector<Middleware> middleware;
+  std::vector<WebSocketRoute> websockets;  // Upgrade requests on these paths bypass the router
 };
 
 struct PipelineOptions {

@@ -1,0 +1,63 @@
+#pragma once
+// The site hub: the site's end of the bridge, so a website needs no Django of its own. Agents
+// connect to /ws/pull with a JWT; the site's back end calls POST /proxy/register,
+// GET /proxy/server-status and POST /proxy/password-reset; the hub encrypts the password, signs
+// a job, pushes it to a live agent, waits for the signed result and answers with the public error
+// catalogue (site-bridge.md §8.9). The caller's X-Request-Id is the job id: a retried request gets
+// the first outcome instead of a second registration. Jobs are stored, so a hub restart pushes
+// unfinished ones again.
+#include "bridge/hub_store.hpp"
+#include "bridge/protocol.hpp"
+#include "core/blocking.hpp"
+#include "core/metrics.hpp"
+#include "crypto/aes_gcm.hpp"
+#include "crypto/jwt.hpp"
+#include "net/http_service.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace tzr::bridge {
+
+struct HubOptions {
+  std::string hmac_secret;
+  std::string jwt_secret;
+  crypto::jwt::Expectations jwt{.audience = std::string("ws/pull"), .leeway_seconds = 30};
+  std::chrono::milliseconds job_timeout{15'000};  // the caller's wait for a result (then 504)
+  std::int64_t pending_ttl_seconds = 600;         // unfinished jobs older than this are not pushed again
+  crypto::FreshnessPolicy freshness;
+  std::size_t max_agents = 64;
+  std::size_t json_max_depth = 32;
+  net::WebSocketOptions ws;
+};
+
+// Maps a failed job to the public error envelope's status and code (pure; unit-tested).
+Error proxy_error(const JobFailure& failure);
+
+class SiteHub : public std::enable_shared_from_this<SiteHub> {
+ public:
+  SiteHub(boost::asio::any_io_executor executor, HubOptions options, crypto::aes_gcm::Key aes_key, HubJobStore& store,
+          BlockingPool& blocking, Metrics& metrics);
+  ~SiteHub();
+
+  // Loads the unfinished jobs of a previous run (at start-up, before serving).
+  Status recover();
+  net::WebSocketRoute websocket_route();
+  void add_routes(net::Router& router);
+  // Closes agent connections (1001) and answers waiting callers 503.
+  boost::asio::awaitable<void> drain();
+  std::size_t agent_count() const;
+
+  struct State;  // shared with the coroutines that outlive a call
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace tzr::bridge
