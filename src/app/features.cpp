@@ -1,5 +1,6 @@
 #include "app/features.hpp"
 
+#include "battles/sync_worker.hpp"
 #include "crypto/aes_gcm.hpp"
 #include "crypto/hash.hpp"
 #include "net/auth.hpp"
@@ -72,6 +73,42 @@ void add_legacy_health(net::Router& router, Features& f) {
         200, boost::json::object{{"status", db_ok && game ? "ok" : "degraded"},
                                  {"details", {{"redis", false}, {"db", db_ok}, {"game_server", game}}}});
   });
+}
+
+// The battles feature: store, raw store, ingest, watched folder and (when configured) sync workers.
+Result<std::unique_ptr<battles::BattlesFeature>> build_battles(Runtime& rt, boost::asio::any_io_executor executor) {
+  const auto& c = rt.config;
+  battles::BattlesSettings s;
+  s.raw_dir = c.string("battles.raw_dir").empty() ? std::filesystem::path(c.string("server.var_dir")) / "raw"
+                                                  : std::filesystem::path(c.string("battles.raw_dir"));
+  s.watch_dir = c.string("battles.watch_dir");
+  s.watch_interval = std::chrono::milliseconds(c.integer("battles.watch_interval_ms"));
+  s.ingest.max_log_bytes = static_cast<std::size_t>(c.integer("battles.max_log_bytes"));
+  s.ingest.batch_size = static_cast<std::size_t>(c.integer("battles.ingest_batch"));
+  s.upload_max_bytes = static_cast<std::size_t>(c.integer("battles.upload_max_bytes"));
+  auto feature = std::make_unique<battles::BattlesFeature>(*rt.db, *rt.blocking, std::move(s));
+  if (c.boolean("battles.sync_enabled")) {
+    battles::SyncOptions so;
+    for (const auto& entry : c.list("battles.sync_accounts")) {
+      const auto colon = entry.find(':');
+      if (colon == std::string::npos || colon == 0 || colon + 1 == entry.size())
+        return Error::bad_request("config: battles.sync_accounts entries must be login:key", "config_error");
+      so.accounts.emplace_back(entry.substr(0, colon), entry.substr(colon + 1));
+    }
+    if (so.accounts.empty()) return Error::bad_request("config: battles.sync_enabled needs battles.sync_accounts", "config_error");
+    so.host = c.string("game.host");
+    so.port = static_cast<std::uint16_t>(c.integer("game.port"));
+    so.expect_greeting = c.boolean("game.expect_greeting");
+    so.start_id = c.integer("battles.sync_start_id");
+    so.backfill_to = c.integer("battles.sync_backfill_to");
+    so.max_attempts = static_cast<int>(c.integer("battles.sync_max_attempts"));
+    so.backoff = std::chrono::milliseconds(c.integer("battles.sync_backoff_ms"));
+    so.request_timeout = std::chrono::milliseconds(c.integer("battles.sync_timeout_ms"));
+    so.not_found_after = c.integer("battles.sync_not_found_after");
+    feature->set_sync(std::make_unique<battles::SyncWorkers>(feature->ingest(), *rt.blocking, so));
+  }
+  feature->start(executor);
+  return feature;
 }
 
 }  // namespace
@@ -163,6 +200,11 @@ Result<std::unique_ptr<Features>> build_features(Runtime& rt, boost::asio::any_i
   limits.cors_origins = c.list("gateway.cors_origins");
   f->gateway = std::make_unique<gateway::GatewayDeps>(
       gateway::GatewayDeps{reg, *f->constants, *f->api_keys, *f->limiter, std::move(limits)});
+  if (c.boolean("battles.enabled")) {
+    auto built = build_battles(rt, executor);
+    if (!built) return built.error();
+    f->battles = std::move(*built);
+  }
   return f;
 }
 
@@ -214,6 +256,20 @@ Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& r
   if (c.boolean("status.enabled")) {
     auto svc = make_service(rt, "status", "status.port", {game_db_check});
     status::add_status_routes(svc->router, *f.constants);
+    services.push_back(svc);
+  }
+  if (f.battles) {
+    auto token = c.string("admin.token");
+    if (token.empty()) {
+      auto dev = development_secret(c, "admin.token");
+      if (!dev) return dev.error();
+      token = *dev;
+    }
+    auto svc = make_service(rt, "battles", "battles.port", {storage_check});
+    // Admin routes and uploads need the admin bearer token; reading battles does not.
+    svc->middleware.push_back(net::bearer_auth(token, "/admin/"));
+    svc->middleware.push_back(net::bearer_auth(token, "/battles/upload"));
+    battles::add_battles_routes(svc->router, *f.battles);
     services.push_back(svc);
   }
   if (services.empty()) return Error::bad_request("no service is enabled in the configuration", "config_error");

@@ -2,6 +2,7 @@
 // Builds the feature objects of one process from its configuration, and the HTTP services
 // that expose them.
 #include "app/runtime.hpp"
+#include "battles/feature.hpp"
 #include "game/game_client.hpp"
 #include "gateway/gateway.hpp"
 #include "net/http_service.hpp"
@@ -34,6 +35,7 @@ struct Features {
   std::unique_ptr<gateway::ApiKeys> api_keys;
   std::unique_ptr<gateway::RateLimiter> limiter;
   std::unique_ptr<gateway::GatewayDeps> gateway;
+  std::unique_ptr<battles::BattlesFeature> battles;  // battles.enabled
 };
 
 // Opens the game DB and builds the registration and status features.

@@ -123,6 +123,25 @@ Status insert_children(storage::Session& s, const std::vector<const IngestItem*>
   return loot.flush();
 }
 
+Status insert_battles(storage::Session& s, const std::vector<const IngestItem*>& winners, std::int64_t now) {
+  RowInserter battles(s,
+                      "INSERT INTO battles (battle_id, ts, start_ts, turns, battle_type, loc_x, loc_y, map_id, players_cnt,"
+                      " monsters_cnt, has_pvp, has_monsters, duplicated, complete, content_sha256, canonical_sha256,"
+                      " size_bytes, parser_version, data, ingested_at) VALUES ",
+                      20);
+  for (const auto* it : winners) {
+    const auto& out = it->outcome;
+    const auto& b = out.log.battle;
+    auto st = battles.add({v(b.id), opt(b.ts), opt(b.start_ts), v(std::int64_t{b.turns}), opt(b.battle_type), v(b.loc_x), v(b.loc_y),
+                           v(b.map_id), v(out.log.players_cnt()), v(out.log.monsters_cnt()), v(std::int64_t{b.has_pvp}),
+                           v(std::int64_t{b.has_monsters}), v(std::int64_t{b.duplicated}), v(std::int64_t{out.ok()}),
+                           v(out.source.sha256), v(out.source.canonical_sha256), v(out.source.size_bytes),
+                           v(std::int64_t{out.parser_version}), v(boost::json::serialize(model_json(out, false))), v(now)});
+    if (!st) return st;
+  }
+  return battles.flush();
+}
+
 }  // namespace
 
 std::string_view ingest_status_name(IngestStatus s) {
@@ -146,6 +165,21 @@ std::string login_key(std::string_view login) {
     utf8::append(out, c);
   }
   return out;
+}
+
+Status BattleStore::write_reparsed(const IngestItem& item) {
+  const std::int64_t id = item.outcome.log.battle.id;
+  if (id <= 0) return Error::make(ErrorKind::unprocessable, "reparse_failed", "the stored log no longer yields a battle");
+  return db_.transaction([&](storage::Session& s) -> Status {
+    const std::vector<std::int64_t> ids{id};
+    for (const char* table : {"battles", "battle_participants", "battle_monsters", "battle_loot"}) {
+      auto st = select_in(s, std::string("DELETE FROM ") + table + " WHERE battle_id", "", ids, [](const storage::Row&) {});
+      if (!st) return st;
+    }
+    const std::vector<const IngestItem*> one{&item};
+    if (auto st = insert_battles(s, one, now_s()); !st) return st;
+    return insert_children(s, one);
+  });
 }
 
 Result<std::unordered_set<std::string>> BattleStore::known_contents(const std::vector<std::string>& shas) {
@@ -230,33 +264,20 @@ Result<std::vector<IngestRecord>> BattleStore::write_batch(const std::vector<Ing
       }
     }
     std::vector<const IngestItem*> winners;
-    RowInserter battles(s,
-                        "INSERT INTO battles (battle_id, ts, start_ts, turns, battle_type, loc_x, loc_y, map_id, players_cnt,"
-                        " monsters_cnt, has_pvp, has_monsters, duplicated, complete, content_sha256, canonical_sha256,"
-                        " size_bytes, parser_version, data, ingested_at) VALUES ",
-                        20);
     const std::int64_t now = now_s();
     std::map<std::string, PlayerMatch> players;
     for (const auto& [id, index] : winner) {
-      const auto& it = items[index];
-      const auto& out = it.outcome;
-      const auto& b = out.log.battle;
-      winners.push_back(&it);
-      auto st = battles.add({v(id), opt(b.ts), opt(b.start_ts), v(std::int64_t{b.turns}), opt(b.battle_type), v(b.loc_x), v(b.loc_y),
-                             v(b.map_id), v(out.log.players_cnt()), v(out.log.monsters_cnt()), v(std::int64_t{b.has_pvp}),
-                             v(std::int64_t{b.has_monsters}), v(std::int64_t{b.duplicated}), v(std::int64_t{out.ok()}),
-                             v(out.source.sha256), v(out.source.canonical_sha256), v(out.source.size_bytes),
-                             v(std::int64_t{out.parser_version}), v(boost::json::serialize(model_json(out, false))), v(now)});
-      if (!st) return st;
+      const auto& out = items[index].outcome;
+      winners.push_back(&items[index]);
       if (records[index].status != IngestStatus::stored) continue;
       for (const auto& p : out.log.participants) {
         auto& m = players[login_key(p.login)];
         m.login = p.login;
         ++m.battles;
-        if (b.ts && (!m.last_ts || *b.ts > *m.last_ts)) m.last_ts = b.ts;
+        if (out.log.battle.ts && (!m.last_ts || *out.log.battle.ts > *m.last_ts)) m.last_ts = out.log.battle.ts;
       }
     }
-    if (auto st = battles.flush(); !st) return st;
+    if (auto st = insert_battles(s, winners, now); !st) return st;
     if (auto st = insert_children(s, winners); !st) return st;
     RowInserter upsert_players(s, "INSERT INTO battle_players (login_key, login, battles, last_ts) VALUES ", 4,
                                " ON CONFLICT (login_key) DO UPDATE SET battles = battle_players.battles + excluded.battles,"

@@ -93,6 +93,9 @@ class BattleStore {
   // One transaction for the whole batch; records[i] answers items[i].
   Result<std::vector<IngestRecord>> write_batch(const std::vector<IngestItem>& items);
 
+  // Re-parse of a stored battle (same content, newer parser): replaces its rows in place.
+  Status write_reparsed(const IngestItem& item);
+
   Result<BattlePage> list(const BattleQuery& q);
   Result<std::optional<StoredBattle>> get(std::int64_t battle_id);
   Result<std::vector<PlayerMatch>> search_players(std::string_view text, bool prefix, int limit);
