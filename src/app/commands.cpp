@@ -37,8 +37,9 @@ namespace {
 void init_logging(const Config& c) {
   log::init(c.string("log.level"), log::format_from_string(c.string("log.format")));
 }
+}  // namespace
 
-int run_serve(Config config, const std::function<void(const std::vector<net::BoundService>&)>& on_ready = {}) {
+int run_serve(Config config, const std::function<void(const std::vector<net::BoundService>&)>& on_ready) {
   init_logging(config);
   auto rt = open_runtime(std::move(config));
   if (!rt) return fail(rt.error());
@@ -46,7 +47,6 @@ int run_serve(Config config, const std::function<void(const std::vector<net::Bou
   if (!st) return fail(st.error());
   return 0;
 }
-}  // namespace
 
 int cmd_serve(const GlobalOptions& global) {
   auto config = load_config(global);
@@ -92,6 +92,17 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
   }
 
   if (auto st = demo_default("gateway.cors_origins", "*"); !st) return fail(st.error());
+  // Both ends of the site bridge in the same process: hub ← agent → local services.
+  const std::string local = "http://127.0.0.1:";
+  for (auto [key, value] : std::initializer_list<std::pair<std::string_view, std::string>>{
+           {"hub.enabled", "true"},
+           {"agent.enabled", "true"},
+           {"agent.site_url", "ws://127.0.0.1:" + std::to_string(config->integer("hub.port")) + "/ws/pull"},
+           {"agent.register_url", local + std::to_string(config->integer("registration.port")) + "/register"},
+           {"agent.status_url", local + std::to_string(config->integer("orchestrator.port")) + "/internal/constants"},
+           {"agent.reset_url", local + std::to_string(config->integer("orchestrator.port")) + "/internal/password/reset"}}) {
+    if (auto st = demo_default(key, value); !st) return fail(st.error());
+  }
   if (config->list("gateway.api_keys").empty() && config->string("gateway.api_keys_file").empty()) {
     auto key = development_secret(*config, "gateway.key");
     if (!key) return fail(key.error());
@@ -128,11 +139,15 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
         "  internal:   curl -H \"Authorization: Bearer $(cat %s)\" http://127.0.0.1:%u/internal/constants\n"
         "  reset:      curl -X POST -H \"Authorization: Bearer $(cat %s)\" http://127.0.0.1:%u/internal/password/reset \\\n"
         "                -d '{\"telegram_id\":1001,\"password\":\"newpass456\"}'\n"
+        "  site hub:   curl -X POST http://127.0.0.1:%u/proxy/register -H \"X-API-Key: $(cat %s/hub.key)\" -H 'X-Request-Id: demo-1' \\\n"
+        "                -d '{\"login\":\"Bridged1\",\"password\":\"mypass123\",\"gender\":1,\"telegram_id\":1002}'\n"
+        "              curl -H \"X-API-Key: $(cat %s/hub.key)\" http://127.0.0.1:%u/proxy/server-status   (hub → agent → orchestrator)\n"
+        "  agent:      curl http://127.0.0.1:%u/ready   (connected to the hub?)\n"
         "  bridge:     echo '{\"type\":\"job\",\"id\":\"1\"}' | TZR_SERVER__VAR_DIR=%s build/default/src/tzrhost bridge sign\n"
         "  stop:       Ctrl-C\n\n",
         port_of("gateway"), port_of("gateway"), key_file.c_str(), port_of("gateway"), port_of("registration"),
         port_of("status"), token_file.c_str(), port_of("orchestrator"), token_file.c_str(), port_of("orchestrator"),
-        var_dir.c_str());
+        port_of("hub"), var_dir.c_str(), var_dir.c_str(), port_of("hub"), port_of("agent"), var_dir.c_str());
   };
   return run_serve(std::move(*config), guide);
 }

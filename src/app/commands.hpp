@@ -2,6 +2,10 @@
 // The tzrhost subcommands. Each returns the process exit code: 0 ok, 1 runtime failure (with a
 // one-line reason on stderr); usage errors (2) are caught by the CLI parser before these run.
 #include "core/config.hpp"
+#include "net/http_server.hpp"
+
+#include <functional>
+#include <vector>
 
 #include <optional>
 #include <string>
@@ -27,6 +31,9 @@ int cmd_keygen(const std::string& kind, int count);
 int cmd_config_check(const GlobalOptions& global);
 int cmd_config_show(const GlobalOptions& global, bool reveal);
 int cmd_config_example();
+
+// Opens the runtime and serves the enabled services until SIGINT/SIGTERM (exit code).
+int run_serve(Config config, const std::function<void(const std::vector<net::BoundService>&)>& on_ready = {});
 
 // Prints "tzrhost: error: <reason>" on stderr and returns 1.
 int fail(const Error& error);

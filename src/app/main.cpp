@@ -1,6 +1,7 @@
 // tzrhost: one binary, many subcommands. Exit codes: 0 ok, 1 runtime failure, 2 usage error.
 #include "app/battles_command.hpp"
 #include "app/bridge_command.hpp"
+#include "app/bridge_wiring.hpp"
 #include "app/commands.hpp"
 #include "app/game_sim_command.hpp"
 #include "app/telegram_bot_command.hpp"
@@ -43,11 +44,20 @@ int main(int argc, char** argv) {
   std::string key_kind = "api-key";
   int key_count = 1;
   auto* keygen = app.add_subcommand("keygen", "Print fresh random secrets for the configuration (never stored)");
-  keygen->add_option("--kind", key_kind, "api-key (name:key for gateway.api_keys), token (admin.token), hmac (bridge.hmac_secret) or aes (bridge.aes_key)")
+  AgentTokenOptions token_options;
+  keygen->add_option("--kind", key_kind,
+                     "api-key (name:key for gateway.api_keys / hub.api_keys), token (admin.token), hmac (bridge.hmac_secret), "
+                     "aes (bridge.aes_key) or agent-jwt (agent.jwt, signed with the configured bridge.jwt_secret)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"api-key", "token", "hmac", "aes"}));
+      ->check(CLI::IsMember({"api-key", "token", "hmac", "aes", "agent-jwt"}));
   keygen->add_option("-n,--count", key_count, "How many")->capture_default_str()->check(CLI::Range(1, 100));
-  keygen->callback([&] { code = cmd_keygen(key_kind, key_count); });
+  keygen->add_option("--subject", token_options.subject, "agent-jwt: the agent id (sub)")->capture_default_str();
+  keygen->add_option("--lifetime", token_options.lifetime_s, "agent-jwt: seconds until exp")
+      ->capture_default_str()->check(CLI::Range(60, 31'536'000));
+  keygen->add_option("--audience", token_options.audience, "agent-jwt: aud")->capture_default_str();
+  keygen->callback([&] {
+    code = key_kind == "agent-jwt" ? cmd_keygen_agent_jwt(global, token_options, key_count) : cmd_keygen(key_kind, key_count);
+  });
 
   auto* bridge = app.add_subcommand("bridge", "Bridge primitives on stdin/stdout with the configured bridge secrets");
   bridge->require_subcommand(1);
@@ -89,6 +99,7 @@ int main(int argc, char** argv) {
   game_sim->callback([&] { code = cmd_game_sim(sim); });
 
   add_battles_commands(app, global, code);
+  add_bridge_commands(app, global, code);
 
   try {
     app.parse(argc, argv);

@@ -1,5 +1,7 @@
 #include "app/runtime.hpp"
 
+#include "app/bridge_wiring.hpp"
+#include "app/config_schema.hpp"
 #include "app/features.hpp"
 #include "app/platform_migrations.hpp"
 #include "core/log.hpp"
@@ -45,17 +47,40 @@ Result<std::unique_ptr<Runtime>> open_runtime(Config config) {
   return rt;
 }
 
+namespace {
+// Any enabled service besides the bridge's two ends.
+bool uses_game_features(const Config& c) {
+  for (const auto& key : config_schema()) {
+    if (key.key != "enabled" || key.section == "hub" || key.section == "agent") continue;
+    if (c.boolean(std::string(key.section) + ".enabled")) return true;
+  }
+  return false;
+}
+}  // namespace
+
 Status serve(Runtime& rt, const std::function<void(const std::vector<net::BoundService>&)>& on_ready) {
   const auto& c = rt.config;
   // Declared before the server: coroutine frames the server destroys may still touch features.
   std::unique_ptr<Features> features;
+  std::unique_ptr<BridgeParts> bridge;
   net::PipelineOptions pipeline{c.boolean("log.access")};
   net::HttpServer server(server_limits(c), static_cast<std::size_t>(c.integer("server.threads")), rt.metrics, pipeline);
-  auto built = build_features(rt, server.context().get_executor());
-  if (!built) return built.error();
-  features = std::move(*built);
-  auto services = build_services(rt, *features);
-  if (!services) return services.error();
+  // The game-side features only where a service needs them (a site hub alone has no game DB).
+  if (uses_game_features(c)) {
+    auto built = build_features(rt, server.context().get_executor());
+    if (!built) return built.error();
+    features = std::move(*built);
+  }
+  std::vector<std::shared_ptr<net::HttpService>> bridge_services;
+  auto built_bridge = build_bridge(rt, server.context().get_executor(), bridge_services);
+  if (!built_bridge) return built_bridge.error();
+  bridge = std::move(*built_bridge);
+  auto services = features ? build_services(rt, *features) : Result<std::vector<std::shared_ptr<net::HttpService>>>(
+                                                                 std::vector<std::shared_ptr<net::HttpService>>{});
+  if (!services && bridge_services.empty()) return services.error();
+  if (!services) services = std::vector<std::shared_ptr<net::HttpService>>{};
+  for (auto& svc : bridge_services) services->push_back(svc);
+  if (services->empty()) return Error::bad_request("no service is enabled in the configuration", "config_error");
 
   std::vector<net::BoundService> bound_services;
   for (auto& svc : *services) {
@@ -68,7 +93,7 @@ Status serve(Runtime& rt, const std::function<void(const std::vector<net::BoundS
   boost::asio::signal_set hangup(server.context(), SIGHUP);
   std::function<void()> wait_hangup = [&] {
     hangup.async_wait([&](const boost::system::error_code& ec, int) {
-      if (ec) return;
+      if (ec || !features) return;
       auto st = features->api_keys->reload();
       if (st) spdlog::info("gateway: API keys reloaded ({} keys)", features->api_keys->size());
       else spdlog::error("gateway: API keys not reloaded: {}", st.error().message);
@@ -76,13 +101,14 @@ Status serve(Runtime& rt, const std::function<void(const std::vector<net::BoundS
     });
   };
   wait_hangup();
+  if (auto st = start_bridge(*bridge, server); !st) return st;
   if (on_ready) on_ready(bound_services);
   std::fflush(stdout);
   spdlog::info("serving; storage {}", storage::redact_url(c.string("storage.url")));
   server.run(true);
   // Database threads may still hold executors of the server's io_context: join them before the
   // server (and its io_context) is destroyed.
-  features->game_db_pool->stop();
+  if (features) features->game_db_pool->stop();
   rt.blocking->stop();
   spdlog::info("stopped");
   return {};

@@ -230,7 +230,7 @@ asio::awaitable<JobOutcome> SiteAgent::execute(SiteJob job) {
   const std::string type = job.job_type;
   const bool persisted = persisted_type(type) && results_ && blocking_;
   if (persisted) {
-    auto stored = co_await blocking_->run([this, id] { return results_->find(id); });
+    auto stored = co_await blocking_->run([&] { return results_->find(id); });
     if (stored && *stored) {
       ledger_.remember(id, **stored, now());
       co_return **stored;
@@ -251,7 +251,7 @@ asio::awaitable<JobOutcome> SiteAgent::execute(SiteJob job) {
   release_slot();
   const bool final = outcome_is_final(outcome);
   if (final && persisted) {
-    auto saved = co_await blocking_->run([this, id, type, outcome] { return results_->save(id, type, outcome, now()); });
+    auto saved = co_await blocking_->run([&] { return results_->save(id, type, outcome, now()); });
     if (!saved) spdlog::error("agent: job {} done but its outcome was not stored ({})", id, saved.error().code);
   }
   ledger_.finish(id, outcome, final, now());
@@ -288,10 +288,7 @@ void SiteAgent::release_slot() {
 }
 
 asio::awaitable<void> SiteAgent::drain() {
-  auto self = shared_from_this();
-  co_await asio::co_spawn(
-      strand_,
-      [self]() -> asio::awaitable<void> {
+  auto task = [self = shared_from_this()]() -> asio::awaitable<void> {
         self->stopping_ = true;
         self->sleep_.cancel();
         asio::steady_timer tick(self->strand_);
@@ -300,8 +297,8 @@ asio::awaitable<void> SiteAgent::drain() {
           co_await tick.async_wait(kTuple);
         }
         if (auto conn = self->conn_) co_await conn->close(1001, "agent shutting down");
-      },
-      asio::use_awaitable);
+  };
+  co_await asio::co_spawn(strand_, std::move(task), asio::use_awaitable);
 }
 
 }  // namespace tzr::bridge

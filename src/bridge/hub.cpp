@@ -400,7 +400,7 @@ void SiteHub::add_routes(net::Router& router) {
 
       // The caller's X-Request-Id (when well-formed) is the job id: a retry finds the first job.
       const std::string id = req.request_id;
-      auto existing = co_await state->blocking.run([state, id] { return state->store.find(id); });
+      auto existing = co_await state->blocking.run([&] { return state->store.find(id); });
       if (!existing) co_return net::error_response(existing.error(), id);
       SiteJob job{id, job_type, payload, 0, {}};
       if (*existing) {
@@ -422,7 +422,7 @@ void SiteHub::add_routes(net::Router& router) {
         job.payload = found.payload;  // the blob first stored: the same job again
       } else {
         HubJob row{id, job_type, print, payload, HubJob::Status::pending, std::nullopt, unix_now()};
-        auto inserted = co_await state->blocking.run([state, row] { return state->store.insert(row); });
+        auto inserted = co_await state->blocking.run([&] { return state->store.insert(row); });
         // A concurrent twin inserted it first: both wait for the same job below.
         if (!inserted && inserted.error().code != storage::kUniqueViolation) co_return net::error_response(inserted.error(), id);
       }

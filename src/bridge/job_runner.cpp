@@ -142,28 +142,53 @@ boost::asio::awaitable<JobOutcome> JobRunner::run(SiteJob job) {
   co_return out;
 }
 
-boost::asio::awaitable<JobOutcome> JobRunner::run_register(SiteJob job) {
-  if (auto missing = missing_field(job.payload, {"login", "password_encrypted", "gender", "telegram_id"}))
-    co_return JobOutcome{false, nullptr, *missing};
-  const auto& blob = job.payload.at("password_encrypted");
-  auto password = blob.is_string() ? crypto::aes_gcm::decrypt(blob.as_string(), key_)
-                                   : Result<std::string>(Error::bad_request("not a string", "aes_blob_malformed"));
-  if (!password) co_return JobOutcome::failed("decrypt_failed", "Password decryption failed");
+namespace {
 
+Result<std::string> decrypt_password(const boost::json::object& payload, const crypto::aes_gcm::Key& key) {
+  const auto& blob = payload.at("password_encrypted");
+  if (!blob.is_string()) return Error::bad_request("not a string", "aes_blob_malformed");
+  return crypto::aes_gcm::decrypt(blob.as_string(), key);
+}
+
+JobFailure decrypt_failure() { return {"decrypt_failed", "Password decryption failed", {}, {}}; }
+
+}  // namespace
+
+std::variant<boost::json::object, JobFailure> register_call(const SiteJob& job, const crypto::aes_gcm::Key& key) {
+  if (auto missing = missing_field(job.payload, {"login", "password_encrypted", "gender", "telegram_id"})) return *missing;
+  auto password = decrypt_password(job.payload, key);
+  if (!password) return decrypt_failure();
+  const auto* username = job.payload.if_contains("username");
   boost::json::object body{{"login", job.payload.at("login")},
                            {"password", *password},
                            {"gender", job.payload.at("gender")},
                            {"telegram_id", job.payload.at("telegram_id")},
-                           {"username", job.payload.contains("username") ? job.payload.at("username") : nullptr},
+                           {"username", username ? *username : boost::json::value(nullptr)},
                            {"request_id", job.id}};
   for (auto proof : {"telegram_auth", "telegram_init_data"})
     if (const auto* p = job.payload.if_contains(proof)) body[proof] = *p;
+  return body;
+}
+
+std::variant<boost::json::object, JobFailure> reset_call(const SiteJob& job, const crypto::aes_gcm::Key& key) {
+  if (auto missing = missing_field(job.payload, {"telegram_id", "password_encrypted"})) return *missing;
+  auto password = decrypt_password(job.payload, key);
+  if (!password) return decrypt_failure();
+  boost::json::object body{{"telegram_id", job.payload.at("telegram_id")}, {"password", *password}};
+  for (auto optional : {"login", "telegram_auth", "telegram_init_data"})
+    if (const auto* p = job.payload.if_contains(optional)) body[optional] = *p;
+  return body;
+}
+
+boost::asio::awaitable<JobOutcome> JobRunner::run_register(SiteJob job) {
+  auto call = register_call(job, key_);
+  if (auto* failure = std::get_if<JobFailure>(&call)) co_return JobOutcome{false, nullptr, std::move(*failure)};
   net::HttpClientRequest req;
   req.method = "POST";
   req.url = local_.register_url;
   req.headers.set("Content-Type", "application/json");
   req.headers.set("X-Request-Id", job.id);
-  req.body = boost::json::serialize(body);
+  req.body = boost::json::serialize(std::get<boost::json::object>(call));
   req.timeout = local_.timeout;
   auto res = co_await http_.request(std::move(req));
   if (!res) co_return local_call_failure(res.error(), local_.timeout, false);
@@ -171,21 +196,15 @@ boost::asio::awaitable<JobOutcome> JobRunner::run_register(SiteJob job) {
 }
 
 boost::asio::awaitable<JobOutcome> JobRunner::run_reset(SiteJob job) {
-  if (auto missing = missing_field(job.payload, {"telegram_id", "password_encrypted"})) co_return JobOutcome{false, nullptr, *missing};
-  const auto& blob = job.payload.at("password_encrypted");
-  auto password = blob.is_string() ? crypto::aes_gcm::decrypt(blob.as_string(), key_)
-                                   : Result<std::string>(Error::bad_request("not a string", "aes_blob_malformed"));
-  if (!password) co_return JobOutcome::failed("decrypt_failed", "Password decryption failed");
-  boost::json::object body{{"telegram_id", job.payload.at("telegram_id")}, {"password", *password}};
-  for (auto optional : {"login", "telegram_auth", "telegram_init_data"})
-    if (const auto* p = job.payload.if_contains(optional)) body[optional] = *p;
+  auto call = reset_call(job, key_);
+  if (auto* failure = std::get_if<JobFailure>(&call)) co_return JobOutcome{false, nullptr, std::move(*failure)};
   net::HttpClientRequest req;
   req.method = "POST";
   req.url = local_.reset_url;
   req.headers.set("Content-Type", "application/json");
   req.headers.set("X-Request-Id", job.id);
   if (!local_.bearer_token.empty()) req.headers.set("Authorization", "Bearer " + local_.bearer_token);
-  req.body = boost::json::serialize(body);
+  req.body = boost::json::serialize(std::get<boost::json::object>(call));
   req.timeout = local_.timeout;
   auto res = co_await http_.request(std::move(req));
   if (!res) co_return local_call_failure(res.error(), local_.timeout, false);

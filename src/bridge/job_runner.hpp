@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <variant>
 
 namespace tzr::bridge {
 
@@ -41,6 +42,13 @@ class JobRunner {
   crypto::aes_gcm::Key key_;
   std::atomic<std::int64_t> last_revision_{0};
 };
+
+// The local request a password job makes (§7.1 register: login, password, gender, telegram_id,
+// username, request_id = job id, plus a Telegram proof when present; reset_password: telegram_id,
+// password, optional login and proof), or why it cannot be made (a missing field, a blob that
+// does not decrypt).
+std::variant<boost::json::object, JobFailure> register_call(const SiteJob& job, const crypto::aes_gcm::Key& key);
+std::variant<boost::json::object, JobFailure> reset_call(const SiteJob& job, const crypto::aes_gcm::Key& key);
 
 // §7.1: 200 → {"ok":true,"user_id":…,"error":null}; otherwise the reference's text — the API_2
 // message with " (field: msg, …)" for validation_error/bad_request, else "HTTP <status>" — and

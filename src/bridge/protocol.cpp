@@ -97,7 +97,7 @@ std::string make_result_frame(std::string_view id, const JobOutcome& outcome, st
                           {"ts", ts},
                           {"nonce", nonce}};
   if (!outcome.ok) {
-    msg["code"] = outcome.failure.code;
+    if (!outcome.failure.code.empty()) msg["code"] = outcome.failure.code;
     if (outcome.failure.fields) msg["fields"] = *outcome.failure.fields;
     if (!outcome.failure.message.empty()) msg["message"] = outcome.failure.message;
   }

@@ -1,5 +1,10 @@
 #include "core/json.hpp"
 
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+#include <cmath>
+
 #include <boost/json/stream_parser.hpp>
 
 #include <fmt/format.h>
@@ -49,6 +54,60 @@ std::optional<bool> get_bool(const boost::json::object& o, std::string_view key)
   auto* v = o.if_contains(key);
   if (!v || !v->is_bool()) return std::nullopt;
   return v->get_bool();
+}
+
+namespace {
+
+void write(const boost::json::value& v, std::string& out) {
+  switch (v.kind()) {
+    case boost::json::kind::double_: {
+      const double d = v.get_double();
+      if (!std::isfinite(d)) {
+        out += "null";  // JSON has no NaN/Infinity
+        return;
+      }
+      char buf[32];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+      std::string_view text(buf, static_cast<std::size_t>(end - buf));
+      out += text;
+      if (ec == std::errc() && text.find_first_of(".e") == std::string_view::npos) out += ".0";
+      return;
+    }
+    case boost::json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& item : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        write(item, out);
+      }
+      out += ']';
+      return;
+    }
+    case boost::json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, item] : v.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        out += boost::json::serialize(boost::json::string_view(key));
+        out += ':';
+        write(item, out);
+      }
+      out += '}';
+      return;
+    }
+    default:
+      out += boost::json::serialize(v);
+  }
+}
+
+}  // namespace
+
+std::string serialize(const boost::json::value& value) {
+  std::string out;
+  write(value, out);
+  return out;
 }
 
 }  // namespace tzr::json

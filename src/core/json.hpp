@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace tzr::json {
@@ -20,6 +21,10 @@ Result<boost::json::value> parse(std::string_view text, ParseLimits limits = {})
 
 // parse() that also requires a top-level object ("json_object_required" otherwise).
 Result<boost::json::object> parse_object(std::string_view text, ParseLimits limits = {});
+
+// Compact JSON text like boost::json::serialize, but doubles in the shortest round-trip form that
+// people and JavaScript expect ("1.0", "2.5", "1e+16") instead of Boost's "1E0".
+std::string serialize(const boost::json::value& value);
 
 // Typed field access without exceptions; nullopt if absent or of another type.
 std::optional<std::string_view> get_string(const boost::json::object& o, std::string_view key);

@@ -1,5 +1,7 @@
 #include "net/http_types.hpp"
 
+#include "core/json.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_query.hpp>
@@ -52,7 +54,7 @@ HttpResponse HttpResponse::json(int status, const boost::json::value& body) {
   HttpResponse r;
   r.status = status;
   r.headers.set("Content-Type", "application/json");
-  r.body = boost::json::serialize(body);
+  r.body = json::serialize(body);
   return r;
 }
 

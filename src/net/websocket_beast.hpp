@@ -49,28 +49,24 @@ class BeastWebSocket final : public WebSocketConnection, public std::enable_shar
   }
 
   boost::asio::awaitable<Status> send(std::string text) override {
-    auto self = this->shared_from_this();
-    Status st = co_await boost::asio::co_spawn(
-        ws_.get_executor(),
-        [self, t = std::move(text)]() mutable -> boost::asio::awaitable<Status> {
-          Status s = co_await self->write_in_turn(std::move(t));
-          co_return s;
-        },
-        boost::asio::use_awaitable);
+    // A named task, not a temporary in the co_await expression: GCC 12 destroys such temporaries
+    // twice when they own memory.
+    auto task = [self = this->shared_from_this(), t = std::move(text)]() mutable -> boost::asio::awaitable<Status> {
+      Status s = co_await self->write_in_turn(std::move(t));
+      co_return s;
+    };
+    Status st = co_await boost::asio::co_spawn(ws_.get_executor(), std::move(task), boost::asio::use_awaitable);
     co_return st;
   }
 
   boost::asio::awaitable<void> close(std::uint16_t code, std::string reason) override {
-    auto self = this->shared_from_this();
-    co_await boost::asio::co_spawn(
-        ws_.get_executor(),
-        [self, code, r = std::move(reason)]() mutable -> boost::asio::awaitable<void> {
-          if (!self->ws_.is_open() || self->closing_) co_return;
-          self->closing_ = true;
-          boost::beast::websocket::close_reason why(static_cast<boost::beast::websocket::close_code>(code), r);
-          co_await self->ws_.async_close(why, boost::asio::as_tuple(boost::asio::use_awaitable));
-        },
-        boost::asio::use_awaitable);
+    auto task = [self = this->shared_from_this(), code, r = std::move(reason)]() mutable -> boost::asio::awaitable<void> {
+      if (!self->ws_.is_open() || self->closing_) co_return;
+      self->closing_ = true;
+      boost::beast::websocket::close_reason why(static_cast<boost::beast::websocket::close_code>(code), r);
+      co_await self->ws_.async_close(why, boost::asio::as_tuple(boost::asio::use_awaitable));
+    };
+    co_await boost::asio::co_spawn(ws_.get_executor(), std::move(task), boost::asio::use_awaitable);
   }
 
   std::uint16_t peer_close_code() const override { return peer_code_.load(); }

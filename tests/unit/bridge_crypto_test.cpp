@@ -1,6 +1,8 @@
 // The site-bridge crypto layer against shared/conformance/bridge_crypto.json (every case of every
 // kind; a case's `target` wins over its `reference`), then properties the golden cases cannot pin:
 // round trips with random keys, tampering anywhere, clock edges, replay.
+#include "bridge/job_runner.hpp"
+#include "bridge/protocol.hpp"
 #include "core/utf8.hpp"
 #include "crypto/aes_gcm.hpp"
 #include "crypto/canonical_json.hpp"
@@ -143,33 +145,17 @@ struct AgentOutcome {
   boost::json::value register_call;
 };
 
-// The crypto-layer half of the agent's handle_job (§2.5): dispatch, TTL, HMAC, fields, decrypt.
-// The strings that are not crypto errors ("Unknown job_type", "Missing field") are composed here
-// as the bridge feature composes them.
+// The agent's handle_job up to the local call (§2.5), through the bridge feature's own frame
+// checks and request builder: dispatch, TTL, HMAC, fields, decrypt.
 AgentOutcome agent_steps(const boost::json::object& c) {
-  const auto job = parse_python_json(str(c, "wire")).value().as_object();
-  const std::string job_type = str(job, "job_type");
-  if (job_type != "register" && job_type != "get_server_status")
-    return {false, "Unknown job_type: " + job_type, {}, {}};
-  if (auto fresh = check_freshness(job.at("ts").as_int64(), c.at("now").as_int64()); !fresh)
-    return {false, fresh.error().message, fresh.error().code, {}};
-  if (auto verified = verify_job(job, str(c, "secret")); !verified)
-    return {false, verified.error().message, verified.error().code, {}};
-  const auto& payload = job.at("payload").as_object();
-  for (const char* field : {"login", "password_encrypted", "gender", "telegram_id"})
-    if (!payload.contains(field)) return {false, std::string("Missing field: '") + field + "'", "missing_field", {}};
+  NonceWindow nonces;
+  const std::string secret = str(c, "secret");
+  const auto checked = bridge::check_job_frame(str(c, "wire"), {secret, {}, c.at("now").as_int64()}, nonces);
+  if (checked.verdict != bridge::CheckedFrame::Verdict::accept) return {false, checked.failure.text, checked.failure.code, {}};
   const auto key = aes_gcm::Key::from_base64(str(c, "aes_key")).value();
-  const auto& blob = payload.at("password_encrypted");
-  auto password = blob.is_string() ? aes_gcm::decrypt(str(blob), key) : Result<std::string>(Error::internal());
-  if (!password) return {false, password.error().message, password.error().code, {}};
-  const boost::json::value nullptr_value(nullptr);
-  boost::json::object call{{"login", payload.at("login")},
-                           {"password", *password},
-                           {"gender", payload.at("gender")},
-                           {"telegram_id", payload.at("telegram_id")},
-                           {"username", payload.contains("username") ? payload.at("username") : nullptr_value},
-                           {"request_id", job.at("id")}};
-  return {true, {}, {}, call};
+  auto call = bridge::register_call(checked.job, key);
+  if (const auto* failure = std::get_if<bridge::JobFailure>(&call)) return {false, failure->text, failure->code, {}};
+  return {true, {}, {}, std::get<boost::json::object>(call)};
 }
 
 }  // namespace

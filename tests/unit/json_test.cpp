@@ -43,3 +43,9 @@ TEST(Json, ObjectRequired) {
   ASSERT_FALSE(v);
   EXPECT_EQ(v.error().code, "json_object_required");
 }
+
+TEST(Json, SerializeWritesDoublesAsPeopleReadThem) {
+  boost::json::value v = boost::json::object{{"a", 1.0}, {"b", 2.5}, {"c", 1e16}, {"d", 3}, {"e", boost::json::array{0.1, -0.0}}, {"s", "x\"y"}};
+  EXPECT_EQ(tzr::json::serialize(v), R"({"a":1.0,"b":2.5,"c":1e+16,"d":3,"e":[0.1,-0.0],"s":"x\"y"})");
+  EXPECT_EQ(tzr::json::parse(tzr::json::serialize(v)).value(), v);
+}
