@@ -3,7 +3,9 @@
 #include "app/commands.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "game/sim/battle_logs.hpp"
 #include "game/sim/game_sim.hpp"
+#include "game/sim/shop_control.hpp"
 #include "game/sim/sim_control.hpp"
 #include "net/http_server.hpp"
 
@@ -27,6 +29,7 @@ int cmd_game_sim(const GameSimOptions& options) {
   sim_options.greeting = options.greeting;
   sim_options.bot_logins = options.bot_logins;
   game::sim::GameSim sim(std::move(sim_options));
+  if (!options.battles_dir.empty()) game::sim::add_battle_log_handler(sim.state(), options.battles_dir);
 
   Metrics metrics;
   net::HttpServer server(net::ServerLimits{}, 1, metrics, net::PipelineOptions{false});
@@ -35,6 +38,7 @@ int cmd_game_sim(const GameSimOptions& options) {
   control->bind = options.bind;
   control->port = static_cast<std::uint16_t>(options.control_port);
   game::sim::add_control_routes(control->router, sim.state());
+  game::sim::add_shop_control_routes(control->router, sim.shops());
 
   auto game_port = sim.start();
   if (!game_port) return fail(game_port.error());

@@ -3,6 +3,7 @@
 #include "battles/migrations.hpp"
 #include "bridge/migrations.hpp"
 #include "registration/migrations.hpp"
+#include "shop/migrations.hpp"
 #include "telegram/migrations.hpp"
 
 namespace tzr::app {
@@ -28,6 +29,7 @@ std::vector<storage::Migration> platform_migrations() {
                  ""});
   for (auto& m : registration::migrations()) all.push_back(m);
   for (auto& m : telegram::migrations()) all.push_back(m);
+  for (auto& m : shop::migrations()) all.push_back(m);
   for (auto& m : bridge::migrations()) all.push_back(m);
   for (auto& m : battles::migrations()) all.push_back(m);
   return all;

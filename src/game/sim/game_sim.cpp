@@ -1,5 +1,7 @@
 #include "game/sim/game_sim.hpp"
 
+#include "game/sim/shop_control.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -106,10 +108,15 @@ asio::awaitable<bool> deliver(tcp::socket& socket, const Outcome& outcome) {
 
 struct GameSim::Impl {
   explicit Impl(SimOptions opts)
-      : options(std::move(opts)), state(options.seed, options.fault, options.bot_logins) {}
+      : options(std::move(opts)), state(options.seed, options.fault, with_shop_bots(options.bot_logins)) {}
 
   SimOptions options;
   SimState state;
+  std::shared_ptr<SimShops> shops = [this] {
+    SimShopOptions o;
+    o.seed = options.seed;
+    return std::make_shared<SimShops>(o);
+  }();
   std::uint16_t bound_port = 0;
   std::atomic<std::uint64_t> next_connection{1};
   std::mutex sockets_mu;
@@ -184,6 +191,7 @@ struct GameSim::Impl {
 
 GameSim::GameSim(SimOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {
   add_standard_handlers(impl_->state);
+  install_shop_handlers(impl_->state, impl_->shops);
 }
 
 GameSim::~GameSim() { stop(); }
@@ -228,5 +236,6 @@ void GameSim::stop() {
 const std::string& GameSim::address() const { return impl_->options.bind; }
 std::uint16_t GameSim::port() const { return impl_->bound_port; }
 SimState& GameSim::state() { return impl_->state; }
+SimShops& GameSim::shops() { return *impl_->shops; }
 
 }  // namespace tzr::game::sim

@@ -4,6 +4,7 @@
 // connection. Deterministic given its seed. Runs on its own thread; the control API
 // (sim_control.hpp) and tests reach its state through state().
 #include "core/error.hpp"
+#include "game/sim/shop_world.hpp"
 #include "game/sim/sim_state.hpp"
 
 #include <cstdint>
@@ -40,6 +41,7 @@ class GameSim {
   const std::string& address() const;
   std::uint16_t port() const;  // the bound port once started
   SimState& state();
+  SimShops& shops();  // the simulated shops (SH), see shop_control.hpp
 
  private:
   struct Impl;

@@ -130,6 +130,13 @@ Outcome SimState::receive(SimSession& session, std::string_view text) {
     return out;
   }
   out.replies = parsed ? dispatch(session, *parsed) : error_reply("BAD_XML");
+  // A handler may ask for the connection to be closed without a reply (the shop's drop fault).
+  if (session.vars.erase("sim.close") > 0) {
+    out.fault.mode = FaultMode::drop;
+    out.close = true;
+    out.replies.clear();
+    return out;
+  }
   if (out.fault.mode == FaultMode::split && !out.replies.empty()) {
     // Where the reply is cut comes from the seeded stream: reproducible, yet not always the same
     // byte. The cut is at least one byte in and leaves the NUL for the second write.

@@ -1,0 +1,422 @@
+#include "shop/routes.hpp"
+
+#include "net/http_errors.hpp"
+#include "shop/page_parser.hpp"
+
+#include <boost/json/array.hpp>
+
+#include <chrono>
+#include <cmath>
+
+namespace tzr::shop {
+
+namespace json = boost::json;
+using net::HttpRequest;
+using net::HttpResponse;
+using Awaitable = boost::asio::awaitable<HttpResponse>;
+
+namespace {
+
+constexpr std::int64_t kMaxLimit = 1000;
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Error invalid(const std::string& field, const std::string& message) {
+  Error e = Error::make(ErrorKind::unprocessable, "validation_error", field + ": " + message);
+  e.fields.push_back({field, message});
+  return e;
+}
+
+Result<std::optional<std::int64_t>> int_param(const HttpRequest& req, const std::string& name) {
+  auto raw = req.query_param(name);
+  if (!raw) return std::optional<std::int64_t>{};
+  auto v = parse_int(*raw);
+  if (!v) return invalid(name, "must be an integer");
+  return std::optional<std::int64_t>(*v);
+}
+
+Result<std::optional<std::int64_t>> price_param(const HttpRequest& req, const std::string& name) {
+  auto raw = req.query_param(name);
+  if (!raw) return std::optional<std::int64_t>{};
+  auto v = parse_float(*raw);
+  if (!v) return invalid(name, "must be a number");
+  return to_cents(v);
+}
+
+std::optional<std::string> text_param(const HttpRequest& req, const std::string& name) {
+  auto v = req.query_param(name);
+  if (!v || v->empty()) return std::nullopt;
+  return v;
+}
+
+struct Paging {
+  std::int64_t page = 1, limit = 100, offset = 0;
+};
+
+// page (1-based) and limit (clamped to 1..1000); offset, when given, overrides page.
+Result<Paging> paging(const HttpRequest& req, std::int64_t default_limit = 100) {
+  Paging p;
+  p.limit = default_limit;
+  auto page = int_param(req, "page");
+  if (!page) return page.error();
+  auto limit = int_param(req, "limit");
+  if (!limit) return limit.error();
+  auto offset = int_param(req, "offset");
+  if (!offset) return offset.error();
+  if (*page) {
+    if (**page < 1) return invalid("page", "must be 1 or more");
+    p.page = **page;
+  }
+  if (*limit) p.limit = std::clamp<std::int64_t>(**limit, 1, kMaxLimit);
+  p.offset = (p.page - 1) * p.limit;
+  if (*offset) {
+    if (**offset < 0) return invalid("offset", "must be 0 or more");
+    p.offset = **offset;
+    p.page = p.offset / p.limit + 1;
+  }
+  return p;
+}
+
+HttpResponse envelope(json::array items, std::int64_t total, const Paging& p, json::object extra = {}) {
+  json::object o = std::move(extra);
+  o["items"] = std::move(items);
+  o["total"] = total;
+  o["page"] = p.page;
+  o["limit"] = p.limit;
+  o["offset"] = p.offset;
+  return HttpResponse::json(200, o);
+}
+
+HttpResponse fail(const Error& e, const HttpRequest& req) { return net::error_response(e, req.request_id); }
+
+Error not_found(std::string code, std::string message) { return Error::make(ErrorKind::not_found, std::move(code), std::move(message)); }
+
+}  // namespace
+
+void add_shop_routes(net::Router& router, ShopService& svc, storage::Database& db) {
+  auto* service = &svc;
+  auto* database = &db;
+
+  // Checks shop_code against the configured shops (404 like the reference).
+  auto shop_param = [service](const HttpRequest& req) -> Result<std::optional<std::string>> {
+    auto code = text_param(req, "shop_code");
+    if (!code) code = text_param(req, "shop");
+    if (code && !service->has_shop(*code)) return not_found("shop_not_found", "Shop " + *code + " not found");
+    return code;
+  };
+
+  router.get("/healthz", [](HttpRequest&) -> Awaitable {
+    co_return HttpResponse::json(200, json::object{{"status", "ok"}, {"service", "API 5 - Shop Parser"}});
+  });
+  router.get("/shop/health", [](HttpRequest&) -> Awaitable {
+    co_return HttpResponse::json(200, json::object{{"status", "ok"}, {"service", "Shop Parser Module"}});
+  });
+  router.get("/db/health", [service, database](HttpRequest& req) -> Awaitable {
+    auto st_work = [database] { return database->ping(); };  // named: GCC 12 and temporaries in co_await
+    auto st = co_await service->pool().run(std::move(st_work));
+    if (!st) co_return fail(Error::unavailable("db_unavailable", "Database error: " + st.error().message), req);
+    co_return HttpResponse::json(200, json::object{{"status", "ok"}, {"database", "connected"}});
+  });
+
+  router.get("/shops", [service](HttpRequest& req) -> Awaitable {
+    auto shops_work = [service] { return service->store().shops(); };  // named: GCC 12 and temporaries in co_await
+    auto shops = co_await service->pool().run(std::move(shops_work));
+    if (!shops) co_return fail(shops.error(), req);
+    Paging p{1, static_cast<std::int64_t>(shops->size()), 0};
+    const auto n = static_cast<std::int64_t>(shops->size());
+    co_return envelope(std::move(*shops), n, p);
+  });
+
+  router.get("/categories/list", [](HttpRequest&) -> Awaitable {
+    json::array list;
+    for (const auto& c : categories())
+      list.push_back({{"code", c.code}, {"name", c.name}, {"group", c.group}, {"english", c.english}});
+    Paging p{1, static_cast<std::int64_t>(list.size()), 0};
+    const auto n = static_cast<std::int64_t>(list.size());
+    co_return envelope(std::move(list), n, p);
+  });
+
+  // The item listing behind /items/list, /categories/{code}/items, /sellers/… .
+  auto list_items = [service, shop_param](HttpRequest& req, ItemQuery q) -> Awaitable {
+    auto shop = shop_param(req);
+    if (!shop) co_return fail(shop.error(), req);
+    if (*shop) q.shop = *shop;
+    auto p = paging(req);
+    if (!p) co_return fail(p.error(), req);
+    if (!q.category) q.category = text_param(req, "category");
+    q.search = text_param(req, "search");
+    q.caliber = text_param(req, "caliber");
+    if (!q.owner) q.owner = text_param(req, "owner");
+    auto min = price_param(req, "min_price");
+    if (!min) co_return fail(min.error(), req);
+    auto max = price_param(req, "max_price");
+    if (!max) co_return fail(max.error(), req);
+    q.min_price_cents = *min;
+    q.max_price_cents = *max;
+    if (auto sort = text_param(req, "sort")) {
+      if (!valid_item_sort(*sort))
+        co_return fail(invalid("sort", "one of price, -price, txt, -txt, added_at, -added_at, first_seen, -first_seen, id, -id"), req);
+      q.sort = *sort;
+    }
+    q.include_removed = req.query_param("include_removed") == std::optional<std::string>("true");
+    q.limit = p->limit;
+    q.offset = p->offset;
+    auto items_work = [service, q] { return service->store().items(q); };  // named: GCC 12 and temporaries in co_await
+    auto items = co_await service->pool().run(std::move(items_work));
+    if (!items) co_return fail(items.error(), req);
+    co_return envelope(std::move(items->items), items->total, *p);
+  };
+
+  router.get("/items/list", [list_items](HttpRequest& req) -> Awaitable {
+    ItemQuery q;  // named: GCC 12 and temporaries in co_await
+    auto r = co_await list_items(req, q);
+    co_return r;
+  });
+  router.get("/categories/{code}/items", [list_items](HttpRequest& req) -> Awaitable {
+    ItemQuery q;
+    q.category = std::string(req.param("code"));
+    auto r = co_await list_items(req, q);
+    co_return r;
+  });
+  router.get("/sellers/search", [list_items](HttpRequest& req) -> Awaitable {
+    auto owner = text_param(req, "owner");
+    if (!owner) co_return fail(invalid("owner", "is required"), req);
+    ItemQuery q;
+    q.owner = owner;
+    auto r = co_await list_items(req, q);
+    co_return r;
+  });
+  router.get("/sellers/{owner}/items", [list_items](HttpRequest& req) -> Awaitable {
+    ItemQuery q;
+    q.owner = std::string(req.param("owner"));
+    auto r = co_await list_items(req, q);
+    co_return r;
+  });
+  router.get("/sellers/stats", [service, shop_param](HttpRequest& req) -> Awaitable {
+    auto shop = shop_param(req);
+    if (!shop) co_return fail(shop.error(), req);
+    auto min_items = int_param(req, "min_items");
+    if (!min_items) co_return fail(min_items.error(), req);
+    auto p = paging(req);
+    if (!p) co_return fail(p.error(), req);
+    const auto min = std::max<std::int64_t>(1, min_items->value_or(1));
+    const auto limit = p->limit;
+    auto code = *shop;
+    auto stats_work = [service, code, min, limit] { return service->store().seller_stats(code, min, limit); };  // named: GCC 12 and temporaries in co_await
+    auto stats = co_await service->pool().run(std::move(stats_work));
+    if (!stats) co_return fail(stats.error(), req);
+    const auto n = static_cast<std::int64_t>(stats->size());
+    co_return envelope(std::move(*stats), n, *p);
+  });
+
+  router.get("/items/{id}", [service, shop_param](HttpRequest& req) -> Awaitable {
+    auto id = parse_int(req.param("id"));
+    if (!id) co_return fail(invalid("item_id", "must be an integer"), req);
+    auto shop = shop_param(req);
+    if (!shop) co_return fail(shop.error(), req);
+    const auto item_id = *id;
+    auto code = *shop;
+    auto item_work = [service, item_id, code] { return service->store().item(item_id, code); };  // named: GCC 12 and temporaries in co_await
+    auto item = co_await service->pool().run(std::move(item_work));
+    if (!item) co_return fail(item.error(), req);
+    if (!*item) co_return fail(not_found("item_not_found", "Item " + std::to_string(item_id) + " not found"), req);
+    co_return HttpResponse::json(200, **item);
+  });
+  router.get("/items/{id}/history", [service, shop_param](HttpRequest& req) -> Awaitable {
+    auto id = parse_int(req.param("id"));
+    if (!id) co_return fail(invalid("item_id", "must be an integer"), req);
+    auto shop = shop_param(req);
+    if (!shop) co_return fail(shop.error(), req);
+    const auto item_id = *id;
+    auto code = *shop;
+    auto history_work = [service, item_id, code] { return service->store().item_history(item_id, code); };  // named: GCC 12 and temporaries in co_await
+    auto history = co_await service->pool().run(std::move(history_work));
+    if (!history) co_return fail(history.error(), req);
+    if (history->empty()) co_return fail(not_found("item_not_found", "Item " + std::to_string(item_id) + " not found"), req);
+    co_return HttpResponse::json(200, json::object{{"item_id", item_id}, {"history", std::move(*history)}});
+  });
+  router.get("/templates/history", [service, shop_param](HttpRequest& req) -> Awaitable {
+    auto name = text_param(req, "name");
+    auto type = text_param(req, "type");
+    if (!name || !type) co_return fail(invalid(name ? "type" : "name", "is required"), req);
+    auto shop = shop_param(req);
+    if (!shop) co_return fail(shop.error(), req);
+    auto code = *shop;
+    auto n = *name, t = *type;
+    auto history_work = [service, n, t, code] { return service->store().template_history(n, t, code); };  // named: GCC 12 and temporaries in co_await
+    auto history = co_await service->pool().run(std::move(history_work));
+    if (!history) co_return fail(history.error(), req);
+    co_return HttpResponse::json(200, json::object{{"name", n}, {"type", t}, {"history", std::move(*history)}});
+  });
+
+  router.get("/snapshots/list", [service, shop_param](HttpRequest& req) -> Awaitable {
+    auto shop = shop_param(req);
+    if (!shop) co_return fail(shop.error(), req);
+    auto p = paging(req);
+    if (!p) co_return fail(p.error(), req);
+    auto code = *shop;
+    const auto limit = p->limit, offset = p->offset;
+    auto list_work = [service, code, limit, offset] { return service->store().snapshots(code, limit, offset); };  // named: GCC 12 and temporaries in co_await
+    auto list = co_await service->pool().run(std::move(list_work));
+    if (!list) co_return fail(list.error(), req);
+    co_return envelope(std::move(list->items), list->total, *p);
+  });
+  router.get("/snapshots/latest", [service, shop_param](HttpRequest& req) -> Awaitable {
+    auto shop = shop_param(req);
+    if (!shop) co_return fail(shop.error(), req);
+    if (!*shop) co_return fail(invalid("shop_code", "is required"), req);
+    auto code = **shop;
+    auto latest_work = [service, code]() -> Result<std::optional<json::object>> {
+      auto id = service->store().latest_snapshot(code);
+      if (!id) return id.error();
+      if (!*id) return std::optional<json::object>{};
+      return service->store().snapshot(**id);
+    };  // named: GCC 12 and temporaries in co_await
+    auto latest = co_await service->pool().run(std::move(latest_work));
+    if (!latest) co_return fail(latest.error(), req);
+    if (!*latest) co_return fail(not_found("no_snapshots", "No snapshots for " + code), req);
+    co_return HttpResponse::json(200, **latest);
+  });
+  router.get("/snapshots/{id}", [service](HttpRequest& req) -> Awaitable {
+    auto id = parse_int(req.param("id"));
+    if (!id) co_return fail(invalid("snapshot_id", "must be an integer"), req);
+    const auto sid = *id;
+    auto snap_work = [service, sid] { return service->store().snapshot(sid); };  // named: GCC 12 and temporaries in co_await
+    auto snap = co_await service->pool().run(std::move(snap_work));
+    if (!snap) co_return fail(snap.error(), req);
+    if (!*snap) co_return fail(not_found("snapshot_not_found", "Snapshot " + std::to_string(sid) + " not found"), req);
+    co_return HttpResponse::json(200, **snap);
+  });
+  router.get("/snapshots/{id}/diff", [service](HttpRequest& req) -> Awaitable {
+    auto id = parse_int(req.param("id"));
+    if (!id) co_return fail(invalid("snapshot_id", "must be an integer"), req);
+    auto against = int_param(req, "against");
+    if (!against) co_return fail(against.error(), req);
+    const auto to_id = *id;
+    const auto explicit_from = *against;
+    auto result_work = [service, to_id, explicit_from]() -> Result<json::object> {
+      auto to = service->store().snapshot(to_id);
+      if (!to) return to.error();
+      if (!*to) return not_found("snapshot_not_found", "Snapshot " + std::to_string(to_id) + " not found");
+      std::optional<std::int64_t> from_id = explicit_from;
+      if (!from_id && !(**to)["previous_id"].is_null()) from_id = (**to)["previous_id"].as_int64();
+      if (!from_id) return Error::make(ErrorKind::not_found, "no_previous_snapshot", "Snapshot " + std::to_string(to_id) + " has no earlier snapshot; pass ?against=");
+      auto from = service->store().snapshot(*from_id);
+      if (!from) return from.error();
+      if (!*from) return not_found("snapshot_not_found", "Snapshot " + std::to_string(*from_id) + " not found");
+      if ((**from)["shop"] != (**to)["shop"]) return Error::bad_request("the two snapshots are of different shops", "shop_mismatch");
+      auto changes = service->store().diff(*from_id, to_id);
+      if (!changes) return changes.error();
+      json::object summary;
+      json::array list;
+      for (const auto& c : *changes) {
+        auto& n = summary[c.type];
+        n = (n.is_int64() ? n.as_int64() : 0) + 1;
+        list.push_back(change_json(c));
+      }
+      json::array comparable;
+      for (const auto& c : (**to)["categories"].as_array())
+        if (c.at("status") == "ok") {
+          for (const auto& d : (**from)["categories"].as_array())
+            if (d.at("category") == c.at("category") && d.at("status") == "ok") comparable.push_back(c.at("category"));
+        }
+      return json::object{{"from", *from_id}, {"to", to_id}, {"summary", summary}, {"compared_categories", comparable},
+                          {"changes", list}};
+    };  // named: GCC 12 and temporaries in co_await
+    auto result = co_await service->pool().run(std::move(result_work));
+    if (!result) co_return fail(result.error(), req);
+    co_return HttpResponse::json(200, *result);
+  });
+
+  // Analytics over the stored diffs.
+  auto changes_route = [service, shop_param](HttpRequest& req, std::string type) -> Awaitable {
+    auto shop = shop_param(req);
+    if (!shop) co_return fail(shop.error(), req);
+    auto p = paging(req);
+    if (!p) co_return fail(p.error(), req);
+    auto hours = int_param(req, "hours");
+    if (!hours) co_return fail(hours.error(), req);
+    std::optional<std::int64_t> since;
+    if (*hours) since = unix_now() - **hours * 3600;
+    double pct = 0;
+    if (type == "price_changed") {
+      pct = 10.0;
+      if (auto raw = req.query_param("min_change_percent")) {
+        auto v = parse_float(*raw);
+        if (!v) co_return fail(invalid("min_change_percent", "must be a number"), req);
+        pct = std::fabs(*v);
+      }
+    }
+    auto code = *shop;
+    const auto limit = p->limit, offset = p->offset;
+    auto list_work = [service, code, type, since, pct, limit, offset] { return service->store().changes(code, type, since, pct, limit, offset); };  // named: GCC 12 and temporaries in co_await
+    auto list = co_await service->pool().run(std::move(list_work));
+    if (!list) co_return fail(list.error(), req);
+    co_return envelope(std::move(list->items), list->total, *p);
+  };
+  router.get("/analytics/new-items", [changes_route](HttpRequest& req) -> Awaitable {
+    std::string type = "added";  // named: GCC 12 and temporaries in co_await
+    auto r = co_await changes_route(req, type);
+    co_return r;
+  });
+  router.get("/analytics/sold-items", [changes_route](HttpRequest& req) -> Awaitable {
+    std::string type = "removed";  // named: GCC 12 and temporaries in co_await
+    auto r = co_await changes_route(req, type);
+    co_return r;
+  });
+  router.get("/analytics/price-changes", [changes_route](HttpRequest& req) -> Awaitable {
+    std::string type = "price_changed";  // named: GCC 12 and temporaries in co_await
+    auto r = co_await changes_route(req, type);
+    co_return r;
+  });
+  router.get("/analytics/count-changes", [changes_route](HttpRequest& req) -> Awaitable {
+    std::string type = "count_changed";  // named: GCC 12 and temporaries in co_await
+    auto r = co_await changes_route(req, type);
+    co_return r;
+  });
+  router.get("/analytics/sell-through", [service, shop_param](HttpRequest& req) -> Awaitable {
+    auto shop = shop_param(req);
+    if (!shop) co_return fail(shop.error(), req);
+    auto hours = int_param(req, "hours");
+    if (!hours) co_return fail(hours.error(), req);
+    const auto since = unix_now() - hours->value_or(24 * 7) * 3600;
+    auto code = *shop;
+    auto r_work = [service, code, since] { return service->store().sell_through(code, since); };  // named: GCC 12 and temporaries in co_await
+    auto r = co_await service->pool().run(std::move(r_work));
+    if (!r) co_return fail(r.error(), req);
+    co_return HttpResponse::json(200, *r);
+  });
+
+  // Admin (bearer token, see features.cpp).
+  router.post("/admin/snapshot/trigger", [service](HttpRequest& req) -> Awaitable {
+    auto code = text_param(req, "shop_code");
+    if (!code) co_return fail(invalid("shop_code", "is required"), req);
+    auto job = service->trigger(*code, "admin");
+    if (!job) co_return fail(job.error(), req);
+    auto info = service->job(*job);
+    auto resp = HttpResponse::json(202, json::object{{"job_id", *job}, {"shop_code", *code}, {"state", info ? info->state : "queued"},
+                                                     {"status_url", "/admin/jobs/" + *job}});
+    resp.headers.set("Location", "/admin/jobs/" + *job);
+    co_return resp;
+  });
+  router.get("/admin/jobs/{id}", [service](HttpRequest& req) -> Awaitable {
+    auto job = service->job(std::string(req.param("id")));
+    if (!job) co_return fail(not_found("job_not_found", "Job " + std::string(req.param("id")) + " not found"), req);
+    co_return HttpResponse::json(200, job->to_json());
+  });
+  router.get("/admin/bots/status", [service](HttpRequest&) -> Awaitable {
+    json::array bots;
+    for (const auto& b : service->bots())
+      bots.push_back({{"shop_code", b.shop}, {"bot_login", b.login}, {"connected", b.connected}, {"authenticated", b.authenticated},
+                      {"busy", b.busy}, {"queued_jobs", b.queued_jobs}, {"logins", b.logins}, {"login_refusals", b.login_refusals},
+                      {"requests", b.requests}, {"failures", b.failures}, {"keepalives", b.keepalives},
+                      {"last_activity", b.last_activity_unix ? json::value(iso_utc(b.last_activity_unix)) : nullptr},
+                      {"breaker_open_until", b.breaker_open_until_unix ? json::value(iso_utc(b.breaker_open_until_unix)) : nullptr},
+                      {"last_error", b.last_error.empty() ? json::value(nullptr) : json::value(b.last_error)}});
+    co_return HttpResponse::json(200, json::object{{"bots", bots}});
+  });
+}
+
+}  // namespace tzr::shop

@@ -1,0 +1,260 @@
+#include "shop/shop_service.hpp"
+
+#include "crypto/hash.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include <deque>
+
+namespace tzr::shop {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// The bots' sockets and timers belong to the caller's io_context, which may be destroyed before
+// this service (serve() destroys the server first). When the context shuts down, this guard
+// stops the service and lets go of the bots, so their I/O objects die with the context's
+// handlers, while its I/O services still exist.
+class ContextGuard : public asio::execution_context::service {
+ public:
+  using key_type = ContextGuard;
+  static inline asio::execution_context::id id;
+  explicit ContextGuard(asio::execution_context& ctx) : asio::execution_context::service(ctx) {}
+  void add(std::function<void()> f) {
+    std::lock_guard lock(mu_);
+    hooks_.push_back(std::move(f));
+  }
+
+ private:
+  void shutdown() override {
+    std::vector<std::function<void()>> hooks;
+    {
+      std::lock_guard lock(mu_);
+      hooks.swap(hooks_);
+    }
+    for (auto& f : hooks) f();
+  }
+  std::mutex mu_;
+  std::vector<std::function<void()>> hooks_;
+};
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+boost::json::object JobInfo::to_json() const {
+  boost::json::object o{{"job_id", id}, {"shop", shop}, {"state", state}, {"started_by", started_by},
+                        {"created_at", iso_utc(created_at)},
+                        {"started_at", started_at ? boost::json::value(iso_utc(started_at)) : nullptr},
+                        {"finished_at", finished_at ? boost::json::value(iso_utc(finished_at)) : nullptr},
+                        {"progress", {{"categories_done", categories_done}, {"categories_total", categories_total}}},
+                        {"error", error.empty() ? boost::json::value(nullptr) : boost::json::value(error)}};
+  if (snapshot)
+    o["snapshot"] = {{"id", snapshot->id}, {"status", snapshot->status}, {"items", snapshot->items},
+                     {"changes", snapshot->changes},
+                     {"previous_id", snapshot->previous_id ? boost::json::value(*snapshot->previous_id) : nullptr}};
+  else
+    o["snapshot"] = nullptr;
+  return o;
+}
+
+struct ShopService::State {
+  asio::any_io_executor executor;
+  mutable std::mutex mu;
+  std::map<std::string, std::shared_ptr<ShopBot>> bots;
+  std::map<std::string, JobInfo> jobs;
+  std::deque<std::string> job_order;
+  std::vector<std::shared_ptr<asio::steady_timer>> timers;
+  bool stopped = false;
+  bool context_gone = false;
+
+  void put(const JobInfo& job, std::size_t keep) {
+    std::lock_guard lock(mu);
+    if (!jobs.count(job.id)) {
+      job_order.push_back(job.id);
+      while (job_order.size() > keep) {
+        jobs.erase(job_order.front());
+        job_order.pop_front();
+      }
+    }
+    jobs[job.id] = job;
+  }
+  template <class F>
+  void edit(const std::string& id, F f) {
+    std::lock_guard lock(mu);
+    if (auto it = jobs.find(id); it != jobs.end()) f(it->second);
+  }
+};
+
+ShopService::ShopService(asio::any_io_executor executor, ShopStore& store, BlockingPool& pool, ShopServiceOptions options)
+    : state_(std::make_shared<State>()), store_(store), pool_(pool), options_(std::move(options)) {
+  state_->executor = std::move(executor);
+  auto& context = asio::query(state_->executor, asio::execution::context);
+  std::weak_ptr<State> weak = state_;
+  asio::use_service<ContextGuard>(context).add([weak] {
+    auto state = weak.lock();
+    if (!state) return;
+    std::map<std::string, std::shared_ptr<ShopBot>> bots;
+    std::vector<std::shared_ptr<asio::steady_timer>> timers;
+    {
+      std::lock_guard lock(state->mu);
+      state->stopped = true;
+      state->context_gone = true;
+      bots.swap(state->bots);
+      timers.swap(state->timers);
+    }
+  });
+  for (const auto& shop : options_.shops) {
+    BotOptions b = options_.bot;
+    b.shop = shop.code;
+    b.login = shop.bot_login;
+    auto key = options_.keys.find(shop.code);
+    b.key = key == options_.keys.end() ? std::string() : key->second;
+    auto bot = ShopBot::create(state_->executor, std::move(b));
+    state_->bots[shop.code] = bot;  // released when the context shuts down
+  }
+}
+
+ShopService::~ShopService() { stop(); }
+
+Status ShopService::init() {
+  for (const auto& shop : options_.shops)
+    if (auto id = store_.ensure_shop(shop); !id) return id.error();
+  return {};
+}
+
+bool ShopService::has_shop(const std::string& code) const {
+  for (const auto& shop : options_.shops)
+    if (shop.code == code) return true;
+  return false;
+}
+
+void ShopService::start() {
+  for (auto& [code, bot] : state_->bots) bot->start();
+  if (options_.interval.count() <= 0 && !options_.snapshot_on_start) return;
+  for (const auto& shop : options_.shops) {
+    if (!options_.keys.count(shop.code) || options_.keys.at(shop.code).empty()) {
+      spdlog::warn("shop {}: no bot key configured (shop.bot_keys); no scheduled snapshots", shop.code);
+      continue;
+    }
+    auto timer = std::make_shared<asio::steady_timer>(state_->executor);
+    state_->timers.push_back(timer);
+    auto code = shop.code;
+    auto self = this;
+    auto state = state_;
+    const auto interval = options_.interval;
+    const bool first_now = options_.snapshot_on_start;
+    asio::co_spawn(
+        state_->executor,
+        [timer, code, self, state, interval, first_now]() -> asio::awaitable<void> {
+          bool first = true;
+          for (;;) {
+            if (!first || !first_now) {
+              if (interval.count() <= 0) co_return;
+              timer->expires_after(interval);
+              auto r = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+              if (std::get<0>(r)) co_return;  // cancelled: stopping
+            }
+            first = false;
+            {
+              std::lock_guard lock(state->mu);
+              if (state->stopped) co_return;
+            }
+            auto id = self->trigger(code, "schedule");
+            if (!id) spdlog::warn("shop {}: scheduled snapshot not queued: {}", code, id.error().message);
+          }
+        },
+        asio::detached);
+  }
+}
+
+void ShopService::stop() {
+  {
+    std::lock_guard lock(state_->mu);
+    if (state_->stopped || state_->context_gone) return;
+    state_->stopped = true;
+  }
+  for (auto& t : state_->timers) asio::post(state_->executor, [t] { t->cancel(); });
+  std::lock_guard lock(state_->mu);
+  for (auto& [code, bot] : state_->bots) bot->stop();
+}
+
+Result<std::string> ShopService::trigger(const std::string& shop, std::string started_by) {
+  std::shared_ptr<ShopBot> bot;
+  {
+    std::lock_guard lock(state_->mu);
+    auto it = state_->bots.find(shop);
+    if (it == state_->bots.end()) return Error::bad_request("Unknown shop: " + shop, "unknown_shop");
+    if (state_->stopped) return Error::unavailable("shop_stopped", "the shop service is stopping");
+    bot = it->second;
+  }
+  if (bot->options().key.empty())
+    return Error::unavailable("no_bot_key", "Bot key not configured for " + shop + ". Set shop.bot_keys (" + shop + ":<key>).");
+  JobInfo job;
+  job.id = "job-" + crypto::random_hex(8);
+  job.shop = shop;
+  job.started_by = std::move(started_by);
+  job.created_at = unix_now();
+  job.categories_total = options_.categories.size();
+  state_->put(job, options_.max_jobs_kept);
+  auto state = state_;
+  auto* store = &store_;
+  auto* pool = &pool_;
+  auto categories = options_.categories;
+  auto crawl = options_.crawl;
+  const auto id = job.id;
+  const auto by = job.started_by;
+  bot->submit([state, store, pool, bot, id, shop, categories, crawl, by]() -> asio::awaitable<void> {
+    state->edit(id, [](JobInfo& j) {
+      j.state = "running";
+      j.started_at = unix_now();
+    });
+    spdlog::info("shop {}: snapshot {} started ({})", shop, id, by);
+    auto progress = [state, id](const CategoryResult&, std::size_t done, std::size_t) {
+      state->edit(id, [done](JobInfo& j) { j.categories_done = done; });
+    };
+    auto data = co_await take_snapshot(*bot, shop, categories, crawl, by, progress);
+    auto saved_work = [store, data = std::move(data)] { return store->save_snapshot(data); };  // named: GCC 12 and temporaries in co_await
+    auto saved = co_await pool->run(std::move(saved_work));
+    state->edit(id, [&](JobInfo& j) {
+      j.finished_at = unix_now();
+      if (!saved) {
+        j.state = "failed";
+        j.error = saved.error().message;
+        return;
+      }
+      j.snapshot = *saved;
+      j.state = saved->status == "failed" ? "failed" : "done";
+      if (saved->status != "ok") j.error = "snapshot " + saved->status;
+    });
+    if (saved)
+      spdlog::info("shop {}: snapshot #{} {} — {} items, {} changes", shop, saved->id, saved->status, saved->items, saved->changes);
+    else
+      spdlog::error("shop {}: snapshot not stored: {}", shop, saved.error().message);
+  });
+  return id;
+}
+
+std::optional<JobInfo> ShopService::job(const std::string& id) const {
+  std::lock_guard lock(state_->mu);
+  auto it = state_->jobs.find(id);
+  if (it == state_->jobs.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<BotStatus> ShopService::bots() const {
+  std::vector<BotStatus> out;
+  std::lock_guard lock(state_->mu);
+  for (const auto& shop : options_.shops)
+    if (auto it = state_->bots.find(shop.code); it != state_->bots.end()) out.push_back(it->second->status());
+  return out;
+}
+
+}  // namespace tzr::shop

@@ -1,0 +1,73 @@
+#pragma once
+// The shop feature at run time: one ShopBot per configured shop (the single owner of that bot's
+// game connection), a scheduler that queues a snapshot per shop every interval, and a job table
+// for snapshots triggered by the admin API (202 + job id, polled at /admin/jobs/{id}) — a crawl
+// never runs inside an HTTP request.
+#include "core/blocking.hpp"
+#include "shop/catalog.hpp"
+#include "shop/shop_bot.hpp"
+#include "shop/shop_store.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tzr::shop {
+
+struct ShopServiceOptions {
+  std::vector<ShopDefinition> shops = default_shops();
+  std::map<std::string, std::string> keys;  // shop code → bot key (secret)
+  std::vector<std::string> categories = default_crawl_categories();
+  CrawlOptions crawl;
+  BotOptions bot;                              // host, port, timeouts; shop/login/key filled per shop
+  std::chrono::seconds interval{3600};         // 0: no scheduled snapshots
+  bool snapshot_on_start = true;
+  std::size_t max_jobs_kept = 1000;
+};
+
+struct JobInfo {
+  std::string id;
+  std::string shop;
+  std::string state = "queued";  // queued, running, done, failed
+  std::string started_by;
+  std::int64_t created_at = 0, started_at = 0, finished_at = 0;
+  std::size_t categories_done = 0, categories_total = 0;
+  std::optional<SavedSnapshot> snapshot;
+  std::string error;
+  boost::json::object to_json() const;
+};
+
+class ShopService {
+ public:
+  ShopService(boost::asio::any_io_executor executor, ShopStore& store, BlockingPool& pool, ShopServiceOptions options);
+  ~ShopService();
+
+  Status init();  // blocking: the shop rows
+  void start();   // bots and scheduler
+  void stop();
+
+  // Error codes: unknown_shop (400), no_bot_key (503).
+  Result<std::string> trigger(const std::string& shop, std::string started_by);
+  std::optional<JobInfo> job(const std::string& id) const;
+  std::vector<BotStatus> bots() const;
+  bool has_shop(const std::string& code) const;
+  ShopStore& store() { return store_; }
+  BlockingPool& pool() { return pool_; }
+  const ShopServiceOptions& options() const { return options_; }
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+  ShopStore& store_;
+  BlockingPool& pool_;
+  ShopServiceOptions options_;
+};
+
+}  // namespace tzr::shop
