@@ -6,6 +6,7 @@
 #include "net/auth.hpp"
 #include "registration/reset_routes.hpp"
 #include "registration/routes.hpp"
+#include "shop/routes.hpp"
 #include "telegram/group_gate.hpp"
 
 #include <spdlog/spdlog.h>
@@ -111,6 +112,45 @@ Result<std::unique_ptr<battles::BattlesFeature>> build_battles(Runtime& rt, boos
   return feature;
 }
 
+// The shop feature: one bot per configured shop, its store, the scheduler.
+Result<std::unique_ptr<shop::ShopService>> build_shop(Runtime& rt, Features& f, boost::asio::any_io_executor executor) {
+  const auto& c = rt.config;
+  using ms = std::chrono::milliseconds;
+  shop::ShopServiceOptions o;
+  o.shops.clear();
+  for (const auto& entry : c.list("shop.shops")) {
+    auto def = shop::parse_shop_definition(entry);
+    if (!def) return Error::bad_request("config: shop.shops entries must be code:Name:Bot login, got '" + entry + "'", "config_error");
+    o.shops.push_back(*def);
+  }
+  for (const auto& entry : c.list("shop.bot_keys")) {
+    const auto colon = entry.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == entry.size())
+      return Error::bad_request("config: shop.bot_keys entries must be code:key", "config_error");
+    o.keys[entry.substr(0, colon)] = entry.substr(colon + 1);
+  }
+  o.categories = c.list("shop.categories");
+  o.interval = std::chrono::seconds(c.integer("shop.snapshot_interval_s"));
+  o.snapshot_on_start = c.boolean("shop.snapshot_on_start");
+  o.crawl.page_attempts = static_cast<int>(c.integer("shop.page_attempts"));
+  o.crawl.retry_delay = ms(c.integer("shop.retry_delay_ms"));
+  o.crawl.max_pages = c.integer("shop.max_pages");
+  o.bot.host = c.string("game.host");
+  o.bot.port = static_cast<std::uint16_t>(c.integer("game.port"));
+  o.bot.connect_timeout = ms(c.integer("game.connect_timeout_ms"));
+  o.bot.request_timeout = ms(c.integer("shop.request_timeout_ms"));
+  o.bot.request_delay = ms(c.integer("shop.request_delay_ms"));
+  o.bot.keepalive = std::chrono::seconds(c.integer("shop.keepalive_s"));
+  o.bot.backoff_base = ms(c.integer("shop.backoff_base_ms"));
+  o.bot.backoff_max = ms(c.integer("shop.backoff_max_ms"));
+  o.bot.breaker_cooldown = std::chrono::seconds(c.integer("shop.breaker_cooldown_s"));
+  f.shop_store = std::make_unique<shop::SqlShopStore>(*rt.db);
+  auto svc = std::make_unique<shop::ShopService>(executor, *f.shop_store, *rt.blocking, std::move(o));
+  if (auto st = svc->init(); !st) return st.error();
+  svc->start();
+  return svc;
+}
+
 }  // namespace
 
 Result<std::string> development_secret(const Config& config, const std::string& name, SecretKind kind) {
@@ -205,7 +245,11 @@ Result<std::unique_ptr<Features>> build_features(Runtime& rt, boost::asio::any_i
     if (!built) return built.error();
     f->battles = std::move(*built);
   }
-  return f;
+  if (c.boolean("shop.enabled")) {
+    auto built = build_shop(rt, *f, executor);
+    if (!built) return built.error();
+    f->shop = std::move(*built);
+  }  return f;
 }
 
 Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& rt, Features& f) {
@@ -272,7 +316,18 @@ Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& r
     battles::add_battles_routes(svc->router, *f.battles);
     services.push_back(svc);
   }
-  if (services.empty()) return Error::bad_request("no service is enabled in the configuration", "config_error");
+  if (f.shop) {
+    auto token = c.string("admin.token");
+    if (token.empty()) {
+      auto dev = development_secret(c, "admin.token");
+      if (!dev) return dev.error();
+      token = *dev;
+    }
+    auto svc = make_service(rt, "shop", "shop.port", {storage_check});
+    svc->middleware.push_back(net::bearer_auth(token, "/admin/"));
+    shop::add_shop_routes(svc->router, *f.shop, *rt.db);
+    services.push_back(svc);
+  }  if (services.empty()) return Error::bad_request("no service is enabled in the configuration", "config_error");
   return services;
 }
 

@@ -11,6 +11,7 @@
 #include "registration/idempotency.hpp"
 #include "registration/outbox.hpp"
 #include "registration/register_player.hpp"
+#include "shop/shop_service.hpp"
 #include "status/server_status.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -35,6 +36,8 @@ struct Features {
   std::unique_ptr<gateway::ApiKeys> api_keys;
   std::unique_ptr<gateway::RateLimiter> limiter;
   std::unique_ptr<gateway::GatewayDeps> gateway;
+  std::unique_ptr<shop::SqlShopStore> shop_store;  // shop.enabled
+  std::unique_ptr<shop::ShopService> shop;
   std::unique_ptr<battles::BattlesFeature> battles;  // battles.enabled
 };
 
