@@ -15,6 +15,7 @@ struct GameSimOptions {
   std::uint64_t seed = 1;
   std::string greeting;                 // sent on every new connection when not empty
   std::vector<std::string> bot_logins;  // accounts that may LOGIN without an ADDUSER
+  std::string battles_dir;              // battle logs served for <POST t="//blook ID"/> (empty: none)
 };
 
 // Prints "tzrhost: game-sim listening on tcp://ADDR:PORT" and

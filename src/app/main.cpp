@@ -96,6 +96,8 @@ int main(int argc, char** argv) {
   game_sim->add_option("--seed", sim.seed, "Seed of the simulator's random choices")->capture_default_str();
   game_sim->add_option("--greeting", sim.greeting, "Message sent on every new connection (default: none)");
   game_sim->add_option("--bot-login", sim.bot_logins, "A bot account that may LOGIN without registering (repeatable)");
+  game_sim->add_option("--battles-dir", sim.battles_dir,
+                       "Folder of .tzb battle logs answered to <POST t=\"//blook ID\"/> (tzrhost battles synth writes one)");
   game_sim->callback([&] { code = cmd_game_sim(sim); });
 
   add_battles_commands(app, global, code);

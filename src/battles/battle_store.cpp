@@ -225,8 +225,8 @@ Result<std::vector<IngestRecord>> BattleStore::write_batch(const std::vector<Ing
         rec.status = IngestStatus::duplicate;
         continue;
       }
-      if (!out.has_battle()) {
-        rec.status = IngestStatus::failed;
+      if (!out.has_battle() || !out.ok()) {
+        rec.status = IngestStatus::failed;  // a damaged log is recorded with its reason, not stored half
         continue;
       }
       const std::int64_t id = out.log.battle.id;

@@ -3,8 +3,8 @@
 // Writes are batched: one transaction per batch, multi-row INSERTs, so that ingest reaches
 // thousands of battles per second on SQLite. Every write is idempotent: a log whose content
 // (sha256 of its bytes) was already ingested is a duplicate; a battle id already stored is
-// replaced by a newer, different log of the same battle (unless that one is damaged and the
-// stored one is complete).
+// replaced by a newer, different log of the same battle. A damaged log (any parse error) is
+// recorded as failed with its reason and is not stored.
 #include "battles/model.hpp"
 #include "storage/database.hpp"
 

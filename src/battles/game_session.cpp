@@ -76,7 +76,7 @@ asio::awaitable<Status> GameSession::open() {
   }
   boost::system::error_code ignored;
   socket_.set_option(asio::socket_base::keep_alive(true), ignored);
-  const auto deadline = Clock::now() + options_.request_timeout;
+  const auto deadline = Clock::now() + options_.login_timeout;
   if (options_.expect_greeting) {
     auto greeting = co_await read_message(deadline);
     if (!greeting) co_return greeting.error();

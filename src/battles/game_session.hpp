@@ -22,6 +22,7 @@ struct GameSessionOptions {
   bool expect_greeting = false;
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds request_timeout{20000};
+  std::chrono::milliseconds login_timeout{10000};
   std::size_t max_log_bytes = 64u << 20;
 };
 

@@ -175,6 +175,12 @@ void add_sync_routes(net::Router& router, BattlesFeature& f) {
       co_return HttpResponse::json(200, json::object{{"ok", true}, {"paused", f.sync()->paused()}});
     });
   }
+  router.post("/admin/battles/sync/retry-failed", [&f, no_sync](HttpRequest& req) -> Awaitable {
+    if (!f.sync()) co_return no_sync(req);
+    auto n = co_await f.blocking().run([&f] { return f.sync()->queue().retry_failed(); });
+    if (!n) co_return net::error_response(n.error(), req.request_id);
+    co_return HttpResponse::json(200, json::object{{"ok", true}, {"requeued", *n}});
+  });
   router.post("/admin/battles/sync/enqueue", [&f, no_sync](HttpRequest& req) -> Awaitable {
     if (!f.sync()) co_return no_sync(req);
     auto from = int_param(req, "from");

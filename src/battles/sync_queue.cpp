@@ -96,6 +96,13 @@ Status SyncQueue::set_state(std::int64_t id, std::string_view state, int attempt
   return {};
 }
 
+Result<std::int64_t> SyncQueue::retry_failed() {
+  auto r = db_.query("UPDATE battle_sync SET state = 'pending', attempts = 0, next_at = ?, updated_at = ? WHERE state = 'failed'",
+                     std::vector<Value>{Value{now_ms_()}, Value{now_ms_()}});
+  if (!r) return r.error();
+  return r->affected_rows;
+}
+
 Status SyncQueue::mark_parsed(std::int64_t id) {
   auto r = db_.query("UPDATE battle_sync SET state = 'parsed', attempts = attempts + 1, last_error = NULL, updated_at = ? WHERE battle_id = ?",
                      std::vector<Value>{Value{now_ms_()}, Value{id}});

@@ -44,6 +44,8 @@ class SyncQueue {
   Result<std::optional<std::int64_t>> claim();
   // Adds ids explicitly (admin range requests); existing rows are left alone.
   Status enqueue_range(std::int64_t from, std::int64_t to);
+  // Failed ids become pending again with a fresh attempt count (admin retry); returns how many.
+  Result<std::int64_t> retry_failed();
   Status mark_parsed(std::int64_t id);
   Status mark_not_found(std::int64_t id, const std::string& why);
   // A failed attempt: pending again after backoff, or failed once max_attempts is reached.
