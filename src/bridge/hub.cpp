@@ -65,7 +65,11 @@ struct Pending {
   std::uint64_t agent = 0;  // serial of the agent it was pushed to; 0 = waiting for one
   std::optional<JobOutcome> outcome;
   std::vector<std::shared_ptr<asio::steady_timer>> waiters;
+  int retries = 0;  // re-pushes because the first copy was still running
 };
+
+constexpr int kMaxRetries = 40;
+constexpr std::chrono::milliseconds kRetryDelay{500};
 
 void wake(std::vector<std::shared_ptr<asio::steady_timer>> waiters) {
   for (auto& t : waiters) asio::post(t->get_executor(), [t] { t->cancel(); });
@@ -188,6 +192,7 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
     }
     std::shared_ptr<Pending> p;
     std::vector<std::shared_ptr<asio::steady_timer>> waiters;
+    bool retry_later = false;
     {
       std::lock_guard lock(mu);
       auto it = pending.find(r.id);
@@ -197,10 +202,17 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
       }
       p = it->second;
       if (p->agent == from.serial && from.in_flight > 0) --from.in_flight;
-      if (!r.outcome.ok && r.outcome.failure.code == "agent_draining") {
+      const std::string& code = r.outcome.failure.code;
+      if (!r.outcome.ok && code == "agent_draining") {
         // Another agent may take it now; the draining one is about to leave.
         from.draining = true;
         p->agent = 0;
+      } else if (!r.outcome.ok && (code == "request_in_progress" || code == "agent_busy") && p->retries < kMaxRetries) {
+        // The first copy of this job is still running behind the agent (a re-push after an agent
+        // restart): ask again shortly instead of failing the caller.
+        ++p->retries;
+        p->agent = 0;
+        retry_later = true;
       } else {
         p->outcome = r.outcome;
         waiters = std::move(p->waiters);
@@ -208,6 +220,14 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
       }
     }
     results.Add({{"outcome", r.outcome.ok ? "ok" : r.outcome.failure.code}}).Increment();
+    if (retry_later) {
+      auto self = shared_from_this();
+      auto timer = std::make_shared<asio::steady_timer>(executor, kRetryDelay);
+      timer->async_wait([self, timer, p](const boost::system::error_code& ec) {
+        if (!ec) asio::co_spawn(self->executor, self->push(p), asio::detached);
+      });
+      return;
+    }
     if (!p->outcome) {
       push_waiting();
       return;

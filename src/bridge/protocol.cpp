@@ -33,7 +33,7 @@ bool outcome_is_final(const JobOutcome& o) {
   return !(c == "local_timeout" || c == "local_unavailable" || c == "internal_error" || c == "agent_busy" ||
            c == "agent_draining" || c.starts_with("http_5") || c == "game_server_unavailable" ||
            c == "game_server_error" || c == "father_unreachable" || c == "service_unavailable" || c == "db_unavailable" ||
-           c == "rate_limited" || c == "idempotency_in_progress");
+           c == "rate_limited" || c == "request_in_progress");
 }
 
 bool known_job_type(std::string_view t) { return t == kRegister || t == kServerStatus || t == kResetPassword; }

@@ -148,7 +148,8 @@ std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
 
 TzrHost::TzrHost(std::vector<std::string> args, std::map<std::string, std::string> env, std::vector<std::string> services,
                  std::string working_dir) {
-  for (std::string s : {"gateway", "orchestrator", "registration", "status", "battles"}) {
+  env.try_emplace("TZR_AGENT__HEALTH_PORT", "0");
+  for (std::string s : {"gateway", "orchestrator", "registration", "status", "battles", "shop", "hub"}) {
     std::string key = "TZR_" + s + "__PORT";
     for (auto& c : key) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     env.try_emplace(key, "0");
