@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "support/fake_bot_api.hpp"
 #include "support/game_sim_process.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -50,6 +51,13 @@ std::map<std::string, std::string> bridge_secrets() {
 class BridgeHubTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    start_serve();
+    hub_port = free_port();
+    start_hub();
+  }
+
+  void start_serve(std::map<std::string, std::string> extra = {}) {
+    serve.reset();
     auto env = bridge_secrets();
     env.merge(std::map<std::string, std::string>{{"TZR_STORAGE__URL", "sqlite://" + dir.str() + "/platform.db"},
                                                  {"TZR_GAME_DB__URL", "sqlite://" + dir.str() + "/game.db"},
@@ -59,10 +67,9 @@ class BridgeHubTest : public ::testing::Test {
                                                  {"TZR_ADMIN__TOKEN", kAdmin},
                                                  {"TZR_BATTLES__ENABLED", "false"},
                                                  {"TZR_SHOP__ENABLED", "false"}});
+    for (auto& [k, v] : extra) env[k] = v;
     serve = std::make_unique<TzrHost>(std::vector<std::string>{"serve"}, env,
                                       std::vector<std::string>{"registration", "orchestrator"});
-    hub_port = free_port();
-    start_hub();
   }
 
   void start_hub(std::map<std::string, std::string> extra = {}) {
@@ -235,6 +242,48 @@ TEST_F(BridgeHubTest, AgentTokensAreChecked) {
   EXPECT_FALSE(dial(crypto::jwt::make(aud, kJwtSecret)));
   auto ok = dial(crypto::jwt::make(claims(now(), now() + 600), kJwtSecret));
   ASSERT_TRUE(ok) << ok.error().message;
+}
+
+TEST_F(BridgeHubTest, TelegramProofAndPasswordResetTravelThroughTheBridge) {
+  const std::string token = "5550002:AAF-bridge_SECRET-token";
+  FakeBotApi bot{token};
+  start_serve({{"TZR_TELEGRAM__BOT_TOKEN", token},
+               {"TZR_TELEGRAM__API_BASE", "http://127.0.0.1:" + std::to_string(bot.port())},
+               {"TZR_TELEGRAM__AUTH_REQUIRED", "true"}});
+  start_agent();
+  auto widget = [&](std::int64_t id) {
+    return signed_widget(token, {{"id", id}, {"first_name", "Ann"}, {"auth_date", now()}});
+  };
+  auto post = [&](const std::string& path, const std::string& body, const std::string& id) {
+    return http(hub_port, "POST", path, body, {{"X-API-Key", kKey}, {"X-Request-Id", id}});
+  };
+  auto bare = post("/proxy/register", R"({"login":"Proven1","password":"mypass123","gender":0,"telegram_id":7101})", "tg-1");
+  EXPECT_EQ(bare.status, 403) << bare.body;
+  EXPECT_EQ(bare.json().at("error"), "telegram_auth_required");
+  auto proven = post("/proxy/register",
+                     R"({"login":"Proven1","password":"mypass123","gender":0,"telegram_id":7101,"telegram_auth":)" + widget(7101) + "}",
+                     "tg-2");
+  ASSERT_EQ(proven.status, 200) << proven.body;
+  auto borrowed = post("/proxy/register",
+                       R"({"login":"Proven2","password":"mypass123","gender":0,"telegram_id":7101,"telegram_auth":)" + widget(7102) + "}",
+                       "tg-3");
+  EXPECT_EQ(borrowed.status, 403) << borrowed.body;
+  EXPECT_EQ(borrowed.json().at("error"), "telegram_auth_invalid");
+  EXPECT_EQ(accounts("Proven1"), 1);
+  EXPECT_EQ(accounts("Proven2"), 0);
+
+  auto reset = post("/proxy/password-reset", R"({"telegram_id":7101,"password":"newpass456","telegram_auth":)" + widget(7101) + "}",
+                    "tg-reset-1");
+  ASSERT_EQ(reset.status, 200) << reset.body;
+  EXPECT_EQ(reset.json().at("logins"), boost::json::array{"Proven1"});
+  std::vector<std::string> newpas;
+  const auto received = sim.received();
+  for (const auto& m : received.as_array())
+    if (m.at("tag") == "NEWPAS") newpas.emplace_back(m.at("raw").as_string());
+  ASSERT_EQ(newpas.size(), 1u);
+  EXPECT_NE(newpas[0].find(R"(l="Proven1")"), std::string::npos);
+  auto unproven = post("/proxy/password-reset", R"({"telegram_id":7101,"password":"newpass789"})", "tg-reset-2");
+  EXPECT_EQ(unproven.status, 403) << unproven.body;
 }
 
 }  // namespace
