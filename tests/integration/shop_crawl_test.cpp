@@ -11,6 +11,8 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
+#include "support/backends.hpp"
+#include "support/scratch_db.hpp"
 #include "support/temp_dir.hpp"
 
 #include <set>
@@ -23,13 +25,14 @@ namespace {
 
 struct ShopRig {
   explicit ShopRig(std::map<std::string, std::string> keys = {{"moscow", "key-moscow"}},
-                   std::chrono::milliseconds keepalive = 30s, std::vector<shop::ShopDefinition> shops = shop::default_shops()) {
+                   std::chrono::milliseconds keepalive = 30s, std::vector<shop::ShopDefinition> shops = shop::default_shops(),
+                   std::string db_url = {}) {
     game::sim::SimOptions so;
     so.port = 0;
     sim = std::make_unique<game::sim::GameSim>(so);
     auto port = sim->start();
     EXPECT_TRUE(port);
-    auto opened = storage::open_database("sqlite://" + (dir / "shop.db").string());
+    auto opened = storage::open_database(db_url.empty() ? "sqlite://" + (dir / "shop.db").string() : db_url);
     EXPECT_TRUE(opened);
     db = std::move(*opened);
     EXPECT_TRUE(storage::migrate(*db, shop::migrations()));
@@ -93,8 +96,7 @@ std::set<std::int64_t> ids_of(const std::vector<game::sim::SimShopItem>& items) 
 
 }  // namespace
 
-TEST(ShopCrawl, TwoSnapshotsAroundAKnownChangeGiveExactlyThatDiff) {
-  ShopRig rig;
+void two_snapshots_give_exactly_the_known_diff(ShopRig& rig) {
   const auto before = ids_of(rig.sim->shops().inventory("moscow"));
   auto first = rig.snapshot();
   ASSERT_EQ(first.state, "done") << first.error;
@@ -162,6 +164,19 @@ TEST(ShopCrawl, TwoSnapshotsAroundAKnownChangeGiveExactlyThatDiff) {
   for (const auto& it : rig.sim->shops().inventory("moscow"))
     if (it.category == "a" && it.price_cents >= 10 && it.price_cents <= 30) ++expected_ammo;
   EXPECT_EQ(static_cast<std::size_t>(ammo->total), expected_ammo);
+}
+
+TEST(ShopCrawl, TwoSnapshotsAroundAKnownChangeGiveExactlyThatDiff) {
+  ShopRig rig;
+  two_snapshots_give_exactly_the_known_diff(rig);
+}
+
+TEST(ShopCrawl, TwoSnapshotsAroundAKnownChangeGiveExactlyThatDiffOnPostgres) {
+  TZR_REQUIRE_SERVER_URL(server, "TZR_TEST_POSTGRES_URL");
+  test::TempDir dir;
+  test::ScratchDatabase scratch("postgres", dir, server);
+  ShopRig rig({{"moscow", "key-moscow"}}, 30s, shop::default_shops(), scratch.url());
+  two_snapshots_give_exactly_the_known_diff(rig);
 }
 
 TEST(ShopCrawl, CategoryFailingMidCrawlIsPartialWithoutFalseSoldItems) {
