@@ -1,9 +1,10 @@
 #include "battles/gzip.hpp"
 #include "battles/parser.hpp"
-#include "core/utf8.hpp"
 #include "crypto/hash.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 namespace tzr::battles {
 namespace {
@@ -11,14 +12,51 @@ namespace {
 // Position of the next `<NAME` start tag (followed by whitespace, '>' or '/').
 std::size_t find_tag(std::string_view s, std::string_view open, std::size_t from) {
   while (true) {
-    auto p = s.find(open, from);
-    if (p == std::string_view::npos) return p;
+    if (from >= s.size()) return std::string_view::npos;
+    const void* hit = ::memmem(s.data() + from, s.size() - from, open.data(), open.size());
+    if (!hit) return std::string_view::npos;
+    const auto p = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
     const std::size_t after = p + open.size();
     if (after >= s.size()) return std::string_view::npos;
     const char c = s[after];
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '>' || c == '/') return p;
     from = after;
   }
+}
+
+// Strict UTF-8 (no overlongs, surrogates, code points past U+10FFFF), eight ASCII bytes at a time.
+bool valid_utf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+    if (end - p >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p, 8);
+      if ((word & 0x8080808080808080ull) == 0) {
+        p += 8;
+        continue;
+      }
+    }
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int n = 0;
+    std::uint32_t cp = 0;
+    if (c >= 0xC2 && c <= 0xDF) n = 1, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF) n = 2, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4) n = 3, cp = c & 0x07;
+    else return false;
+    if (end - p <= n) return false;
+    for (int i = 1; i <= n; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF))) return false;
+    p += n + 1;
+  }
+  return true;
 }
 
 std::string_view trim(std::string_view s) {
@@ -29,7 +67,7 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-CanonicalText canonical_text(std::string_view raw, std::size_t max_text_bytes) {
+CanonicalText canonical_text(std::string_view raw, std::size_t max_text_bytes, bool digest, bool dedupe) {
   CanonicalText out;
   if (raw.empty()) {
     out.error = "empty_input";
@@ -54,10 +92,11 @@ CanonicalText canonical_text(std::string_view raw, std::size_t max_text_bytes) {
     }
     text.assign(raw);
   }
-  out.content_sha256 = crypto::sha256_hex(text);
+  if (digest) out.content_sha256 = crypto::sha256_hex(text);
   // The game frames messages with NUL; 0x1F appears in socket captures (battles.md §1.1).
-  text.erase(std::remove_if(text.begin(), text.end(), [](char c) { return c == '\0' || c == '\x1f'; }), text.end());
-  if (!utf8::valid(text)) {
+  if (std::memchr(text.data(), '\0', text.size()) || std::memchr(text.data(), '\x1f', text.size()))
+    text.erase(std::remove_if(text.begin(), text.end(), [](char c) { return c == '\0' || c == '\x1f'; }), text.end());
+  if (!valid_utf8(text)) {
     out.error = "invalid_utf8";
     out.message = "the log is not valid UTF-8";
     return out;
@@ -68,19 +107,26 @@ CanonicalText canonical_text(std::string_view raw, std::size_t max_text_bytes) {
     if (gt == std::string_view::npos) {
       body = {};
     } else {
-      const auto close = body.find("</BLOOK>", gt + 1);
+      // The closing tag ends the text (searched from the end: no scan of the whole log).
+      auto close = body.rfind("</BLOOK>");
+      if (close != std::string_view::npos && close <= gt) close = std::string_view::npos;
       if (close == std::string_view::npos) out.unterminated_wrapper = true;
       body = body.substr(gt + 1, close == std::string_view::npos ? std::string_view::npos : close - gt - 1);
     }
   }
-  if (auto first = find_tag(body, "<BATTLE", 0); first != std::string_view::npos) {
+  if (auto first = dedupe ? find_tag(body, "<BATTLE", 0) : std::string_view::npos; first != std::string_view::npos) {
     if (auto second = find_tag(body, "<BATTLE", first + 7); second != std::string_view::npos) {
       out.duplicated = true;
       out.duplicate_identical = trim(body.substr(first, second - first)) == trim(body.substr(second));
       body = body.substr(0, second);
     }
   }
-  out.text.assign(body);
+  // Cut the text down to the body in place (no second copy).
+  const std::size_t offset = static_cast<std::size_t>(body.data() - text.data());
+  const std::size_t length = body.size();
+  text.erase(0, offset);
+  text.resize(length);
+  out.text = std::move(text);
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -31,7 +32,90 @@ std::string_view attr(const pugi::xml_node& n, const char* name) {
   return v;
 }
 bool has_attr(const pugi::xml_node& n, const char* name) { return static_cast<bool>(n.attribute(name)); }
-int int_attr(const pugi::xml_node& n, const char* name) { return to_int<int>(attr(n, name)).value_or(0); }
+int int_attr(std::string_view v) { return to_int<int>(v).value_or(0); }
+
+// The attributes the parser reads from USER, O and a tags, gathered in one pass over the tag
+// (a lookup by name per attribute was the parser's largest cost). Absent and empty are told
+// apart where that matters (has_*).
+struct Attrs {
+  std::string_view login, level, pro, clan, side, rank_points, pve_points, man, battleid, hp, sf, t, type, xy, id, txt, count, run,
+      code, def, color;
+  bool has_hp = false, has_sf = false, has_level = false, has_bx = false, has_by = false, has_id = false;
+
+  explicit Attrs(const pugi::xml_node& n) {
+    for (auto a = n.first_attribute(); a; a = a.next_attribute()) set(a.name(), a.value());
+  }
+
+ private:
+  // The first occurrence of a repeated attribute wins, as in the reference's regexes.
+  static void put(std::string_view& field, std::string_view v) {
+    if (field.data() == nullptr) field = v;
+  }
+  // Dispatch on the first letter, then one strcmp: no strlen of names.
+  void set(const char* n, const char* value) {
+    const std::string_view v(value);
+    switch (n[0]) {
+      case 't':
+        if (n[1] == 0) put(t, v);
+        else if (!std::strcmp(n, "txt")) put(txt, v);
+        else if (!std::strcmp(n, "type")) put(type, v);
+        break;
+      case 'H':
+        if (!std::strcmp(n, "HP")) put(hp, v), has_hp = true;
+        break;
+      case 's':
+        if (!std::strcmp(n, "sf")) put(sf, v), has_sf = true;
+        else if (!std::strcmp(n, "side")) put(side, v);
+        break;
+      case 'i':
+        if (!std::strcmp(n, "id")) put(id, v), has_id = true;
+        break;
+      case 'x':
+        if (!std::strcmp(n, "xy")) put(xy, v);
+        break;
+      case 'b':
+        if (!std::strcmp(n, "bx")) has_bx = true;
+        else if (!std::strcmp(n, "by")) has_by = true;
+        else if (!std::strcmp(n, "battleid")) put(battleid, v);
+        break;
+      case 'p':
+        if (!std::strcmp(n, "pro")) put(pro, v);
+        else if (!std::strcmp(n, "pve_points")) put(pve_points, v);
+        break;
+      case 'm':
+        if (!std::strcmp(n, "man")) put(man, v);
+        break;
+      case 'r':
+        if (!std::strcmp(n, "run")) put(run, v);
+        else if (!std::strcmp(n, "rank_points")) put(rank_points, v);
+        break;
+      case 'd':
+        if (!std::strcmp(n, "def")) put(def, v);
+        break;
+      case 'c':
+        if (!std::strcmp(n, "clan")) put(clan, v);
+        else if (!std::strcmp(n, "code")) put(code, v);
+        else if (!std::strcmp(n, "count")) put(count, v);
+        else if (!std::strcmp(n, "color")) put(color, v);
+        break;
+      case 'l':
+        if (!std::strcmp(n, "login")) put(login, v);
+        else if (!std::strcmp(n, "level")) put(level, v), has_level = true;
+        break;
+      default: break;
+    }
+  }
+};
+
+// Lookups by string_view without building a std::string.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+template <class V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
 bool is_monster(std::string_view login) { return !login.empty() && login.front() == '$'; }
 
 struct RosterMonster {
@@ -74,7 +158,7 @@ class Builder {
   void header(const pugi::xml_node& battle) {
     auto& b = log_.battle;
     b.ts = to_int<std::int64_t>(attr(battle, "t2"));
-    b.turns = int_attr(battle, "turn");
+    b.turns = int_attr(attr(battle, "turn"));
     if (has_attr(battle, "f")) b.battle_type = std::string(attr(battle, "f"));
     std::string_view note = attr(battle, "note");
     std::vector<std::string_view> parts;
@@ -113,10 +197,11 @@ class Builder {
         continue;
       }
       if (name != "USER") continue;
-      const std::string_view login = attr(u, "login");
-      battle_id_from(u);
-      snapshot_hp(login, u);
-      if (is_monster(login)) active_monsters_.insert(std::string(login));
+      const Attrs ua(u);
+      const std::string_view login = ua.login;
+      battle_id_from(ua);
+      snapshot_hp(login, ua);
+      if (is_monster(login) && !active_monsters_.count(login)) active_monsters_.emplace(login);
       bool acted = false;
       for (auto a = u.child("a"); a; a = a.next_sibling("a")) {
         acted = true;
@@ -155,77 +240,78 @@ class Builder {
     }
   }
 
-  void battle_id_from(const pugi::xml_node& u) {
+  void battle_id_from(const Attrs& u) {
     if (log_.battle.id != 0) return;
-    if (auto id = to_int<std::int64_t>(attr(u, "battleid")); id && *id > 0) log_.battle.id = *id;
+    if (auto id = to_int<std::int64_t>(u.battleid); id && *id > 0) log_.battle.id = *id;
   }
 
  private:
   void map_item(const pugi::xml_node& o) {
-    if (has_attr(o, "bx") && has_attr(o, "by") && has_attr(o, "id")) map_ids_.emplace(attr(o, "id"));
+    const Attrs oa(o);
+    if (oa.has_bx && oa.has_by && oa.has_id && !map_ids_.count(oa.id)) map_ids_.emplace(oa.id);
   }
 
-  void roster_user(const pugi::xml_node& u) {
+  void roster_user(const pugi::xml_node& node) {
+    const Attrs u(node);
     battle_id_from(u);
-    const std::string_view login = attr(u, "login");
+    const std::string_view login = u.login;
     if (login.empty()) return;
     snapshot_hp(login, u);
     if (is_monster(login)) {
       if (std::any_of(roster_monsters_.begin(), roster_monsters_.end(), [&](const RosterMonster& m) { return m.login == login; }))
         return;
-      RosterMonster m{std::string(login), int_attr(u, "level"), int_attr(u, "side"), has_attr(u, "level"),
-                      std::string(attr(u, "def")), std::string(attr(u, "color"))};
+      RosterMonster m{std::string(login), int_attr(u.level), int_attr(u.side), u.has_level, std::string(u.def), std::string(u.color)};
       roster_monsters_.push_back(std::move(m));
       return;
     }
-    if (players_.count(std::string(login))) return;
+    if (players_.count(login)) return;
     Participant p;
     p.login = login;
-    if (std::string_view clan = attr(u, "clan"); !clan.empty()) p.clan = std::string(clan);
-    p.profession = int_attr(u, "pro");
-    p.side = int_attr(u, "side");
-    p.level = int_attr(u, "level");
-    p.gender = int_attr(u, "man");
-    p.pve_points = to_int<std::int64_t>(attr(u, "pve_points")).value_or(0);
-    const std::string_view rank = attr(u, "rank_points");
-    p.rank_points = to_int<double>(rank).value_or(0.0);
+    if (!u.clan.empty()) p.clan = std::string(u.clan);
+    p.profession = int_attr(u.pro);
+    p.side = int_attr(u.side);
+    p.level = int_attr(u.level);
+    p.gender = int_attr(u.man);
+    p.pve_points = to_int<std::int64_t>(u.pve_points).value_or(0);
+    p.rank_points = to_int<double>(u.rank_points).value_or(0.0);
     if (!std::isfinite(p.rank_points)) p.rank_points = 0;  // from_chars accepts "nan" and "inf"
     // A roster tag with a frame number is a late joiner (battles.md §1.6 "interventions").
-    p.intervened = has_attr(u, "sf");
-    if (dead_.count(p.login)) p.survived = false;
+    p.intervened = u.has_sf;
+    if (dead_.count(std::string_view(p.login))) p.survived = false;
     players_.emplace(p.login, log_.participants.size());
     log_.participants.push_back(std::move(p));
   }
 
-  void snapshot_hp(std::string_view login, const pugi::xml_node& u) {
-    if (login.empty() || !has_attr(u, "HP")) return;
-    auto hp = to_int<std::int64_t>(attr(u, "HP"));
+  void snapshot_hp(std::string_view login, const Attrs& u) {
+    if (login.empty() || !u.has_hp) return;
+    auto hp = to_int<std::int64_t>(u.hp);
     if (!hp || *hp > 0) return;
-    dead_.emplace(login);
-    if (auto it = players_.find(std::string(login)); it != players_.end()) log_.participants[it->second].survived = false;
+    if (!dead_.count(login)) dead_.emplace(login);
+    if (auto it = players_.find(login); it != players_.end()) log_.participants[it->second].survived = false;
   }
 
   void first_action(std::string_view login, int turn) {
-    auto it = players_.find(std::string(login));
+    auto it = players_.find(login);
     if (it == players_.end()) return;
     auto& p = log_.participants[it->second];
     if (p.intervened && !p.intervened_turn) p.intervened_turn = turn;
   }
 
-  void action(int turn, std::string_view actor, const pugi::xml_node& a) {
+  void action(int turn, std::string_view actor, const pugi::xml_node& node) {
+    const Attrs a(node);
     BattleEvent e;
     e.turn = turn;
-    e.sf = int_attr(a, "sf");
-    e.t = int_attr(a, "t");
+    e.sf = int_attr(a.sf);
+    e.t = int_attr(a.t);
     e.actor = actor;
-    e.target = attr(a, "login");
-    auto it = players_.find(e.actor);
+    e.target = a.login;
+    auto it = players_.find(actor);
     Participant* p = it == players_.end() ? nullptr : &log_.participants[it->second];
     switch (e.t) {
       case 5: {
-        e.type = attr(a, "type");
-        e.xy = attr(a, "xy");
-        e.hp = attr(a, "HP");
+        e.type = a.type;
+        e.xy = a.xy;
+        e.hp = a.hp;
         const HpHit h = parse_hp(e.hp);
         e.piercing = h.armor_piercing;
         e.normal = h.normal;
@@ -237,7 +323,7 @@ class Builder {
         if (p) p->healing += e.heal;
         break;
       }
-      case 6: e.run = int_attr(a, "run"); break;
+      case 6: e.run = int_attr(a.run); break;
       case 7:
         if (p) {
           ++p->deaths;
@@ -246,9 +332,9 @@ class Builder {
         dead_.insert(e.actor);
         break;
       case 8: {
-        e.item_id = attr(a, "id");
-        e.item_name = attr(a, "txt");
-        auto count = to_int<std::int64_t>(attr(a, "count"));
+        e.item_id = a.id;
+        e.item_name = a.txt;
+        auto count = to_int<std::int64_t>(a.count);
         e.count = count.value_or(0);
         if (p && count && *count > 0 && !e.item_id.empty() && !e.item_name.empty())
           pickups_.push_back(Pickup{it->second, e.item_id, e.item_name, *count});
@@ -258,7 +344,7 @@ class Builder {
         if (p) p->escaped = true;
         break;
       case 20:
-        e.code = attr(a, "code");
+        e.code = a.code;
         if (e.code == "7" && !e.target.empty()) kills_.emplace(e.actor, e.target);
         break;
       default: break;
@@ -309,10 +395,10 @@ class Builder {
 
   BattleLog& log_;
   bool keep_events_;
-  std::unordered_map<std::string, std::size_t> players_;
+  StringMap<std::size_t> players_;
   std::vector<RosterMonster> roster_monsters_;
-  std::set<std::string> active_monsters_;
-  std::unordered_set<std::string> map_ids_, picked_ids_, dead_;
+  std::set<std::string, std::less<>> active_monsters_;
+  StringSet map_ids_, picked_ids_, dead_;
   std::vector<Pickup> pickups_;
   std::set<std::pair<std::string, std::string>> kills_;  // (killer, victim), once each
 };
@@ -339,17 +425,15 @@ ParseOutcome parse_battle_log(std::string_view raw, const ParseOptions& options)
   ParseOutcome out;
   out.source.size_bytes = static_cast<std::int64_t>(raw.size());
   out.source.storage_key = options.storage_key;
-  CanonicalText canon = canonical_text(raw, options.max_text_bytes);
+  CanonicalText canon = canonical_text(raw, options.max_text_bytes, options.digests, false);
   out.source.compressed = canon.compressed;
-  out.source.sha256 = canon.content_sha256.empty() ? crypto::sha256_hex(raw) : canon.content_sha256;
+  out.source.sha256 = canon.content_sha256.empty() && options.digests ? crypto::sha256_hex(raw) : canon.content_sha256;
   if (!canon.error.empty()) {
     out.error = canon.error;
     out.message = canon.message;
     return out;
   }
-  out.source.canonical_sha256 = crypto::sha256_hex(canon.text);
-  out.log.battle.duplicated = canon.duplicated;
-  out.log.battle.duplicate_identical = canon.duplicate_identical;
+  if (options.digests) out.source.canonical_sha256 = crypto::sha256_hex(canon.text);
 
   pugi::xml_document doc;
   // No DTD, no entity definitions: pugixml expands only the five predefined entities and
@@ -359,17 +443,28 @@ ParseOutcome parse_battle_log(std::string_view raw, const ParseOptions& options)
   const pugi::xml_parse_result parsed = doc.load_buffer_inplace(canon.text.data(), size, flags, pugi::encoding_utf8);
 
   Builder builder(out.log, options.keep_events);
-  pugi::xml_node battle;
-  for (auto n = doc.first_child(); n; n = n.next_sibling())
-    if (std::string_view(n.name()) == "BATTLE") {
-      battle = n;
+  pugi::xml_node battle, repeat;
+  for (auto n = doc.first_child(); n; n = n.next_sibling()) {
+    if (std::string_view(n.name()) != "BATTLE") continue;
+    if (!battle) battle = n;
+    else {
+      repeat = n;
       break;
     }
+  }
+  if (repeat) {
+    // A repeated BATTLE block (battles.md §1.9): only the first copy counts. The text path tells
+    // whether the copies are identical and gives the digest of the deduplicated text.
+    out.log.battle.duplicated = true;
+    const CanonicalText cut = canonical_text(raw, options.max_text_bytes, false, true);
+    out.log.battle.duplicate_identical = cut.duplicate_identical;
+    if (options.digests) out.source.canonical_sha256 = crypto::sha256_hex(cut.text);
+  }
   if (battle) {
     builder.header(battle);
     builder.roster(battle);
     int index = 0;
-    for (auto n = battle.next_sibling(); n; n = n.next_sibling())
+    for (auto n = battle.next_sibling(); n && n != repeat; n = n.next_sibling())
       if (std::string_view(n.name()) == "TURN") builder.turn(n, ++index);
     for (auto n = battle.child("TURN"); n; n = n.next_sibling("TURN")) builder.turn(n, ++index);  // defensive
     builder.finish();

@@ -13,6 +13,7 @@ namespace tzr::battles {
 struct ParseOptions {
   std::size_t max_text_bytes = 64u << 20;  // after gunzip
   bool keep_events = true;
+  bool digests = true;  // the sha256 of the content and of the canonical text (off: parse only)
   std::string storage_key;
 };
 
@@ -27,7 +28,9 @@ struct CanonicalText {
   bool unterminated_wrapper = false;
   std::string error, message;  // empty_input, gzip_invalid, too_large, invalid_utf8
 };
-CanonicalText canonical_text(std::string_view raw, std::size_t max_text_bytes);
+// dedupe: look for a repeated BATTLE block in the text (the parser skips that scan and looks at
+// the parsed tree instead, coming back here only when the tree shows a repeat).
+CanonicalText canonical_text(std::string_view raw, std::size_t max_text_bytes, bool digest = true, bool dedupe = true);
 
 // Error codes of ParseOutcome::error: empty_input, gzip_invalid, too_large, invalid_utf8,
 // malformed_xml (pugixml stopped; the result holds what came before), not_a_battle_log (no
