@@ -208,6 +208,13 @@ asio::awaitable<void> SiteAgent::handle(std::shared_ptr<net::WebSocketConnection
   ++in_flight_;
   const std::string id = job.id;
   JobOutcome outcome;
+  if (job.job_type == kServerStatus) {
+    // A read: nothing to run only once, and nothing worth remembering.
+    outcome = co_await execute(std::move(job));
+    co_await answer(conn, id, std::move(outcome));
+    --in_flight_;
+    co_return;
+  }
   switch (ledger_.claim(id, now(), &outcome)) {
     case JobLedger::Claim::done:
       spdlog::info("agent: job {} seen before: answering its stored outcome", id);
@@ -239,7 +246,7 @@ asio::awaitable<JobOutcome> SiteAgent::execute(SiteJob job) {
   }
   if (!co_await take_slot()) {
     JobOutcome busy = JobOutcome::failed("agent_busy", "Agent busy: too many jobs waiting");
-    ledger_.finish(id, busy, false, now());
+    if (type != kServerStatus) ledger_.finish(id, busy, false, now());
     co_return busy;
   }
   metrics_->running.Increment();
@@ -254,7 +261,7 @@ asio::awaitable<JobOutcome> SiteAgent::execute(SiteJob job) {
     auto saved = co_await blocking_->run([&] { return results_->save(id, type, outcome, now()); });
     if (!saved) spdlog::error("agent: job {} done but its outcome was not stored ({})", id, saved.error().code);
   }
-  ledger_.finish(id, outcome, final, now());
+  if (type != kServerStatus) ledger_.finish(id, outcome, final, now());
   co_return outcome;
 }
 

@@ -114,7 +114,6 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
         aes(std::move(k)),
         store(s),
         blocking(b),
-        result_nonces(options.freshness),
         pushed(prometheus::BuildCounter().Name("tzr_hub_jobs_pushed_total").Help("Jobs pushed to agents").Register(m.registry())),
         results(prometheus::BuildCounter().Name("tzr_hub_results_total").Help("Results received, by outcome").Register(m.registry())),
         refused(prometheus::BuildCounter()
@@ -131,7 +130,6 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
   std::mutex mu;
   std::vector<std::shared_ptr<AgentLink>> agents;
   std::unordered_map<std::string, std::shared_ptr<Pending>> pending;
-  crypto::NonceWindow result_nonces;
   std::uint64_t next_serial = 1;
   bool draining = false;
   prometheus::Family<prometheus::Counter>& pushed;
@@ -179,17 +177,13 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
   }
 
   void deliver(const std::string& text, AgentLink& from) {
-    SiteResult r;
-    {
-      std::lock_guard lock(mu);
-      auto checked = check_result_frame(text, {options.hmac_secret, options.freshness, unix_now()}, result_nonces);
-      if (!checked) {
-        refused.Add({{"reason", checked.error().code}}).Increment();
-        spdlog::warn("hub: result from agent {} refused: {}", from.agent_id, checked.error().code);
-        return;
-      }
-      r = std::move(*checked);
+    auto checked = check_result_frame(text, {options.hmac_secret, options.freshness, unix_now()}, nullptr);
+    if (!checked) {
+      refused.Add({{"reason", checked.error().code}}).Increment();
+      spdlog::warn("hub: result from agent {} refused: {}", from.agent_id, checked.error().code);
+      return;
     }
+    SiteResult r = std::move(*checked);
     std::shared_ptr<Pending> p;
     std::vector<std::shared_ptr<asio::steady_timer>> waiters;
     bool retry_later = false;

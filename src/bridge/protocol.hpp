@@ -75,7 +75,7 @@ struct FrameRules {
 
 // §2.5 in the reference's order — dispatch on job_type, TTL, HMAC — then the FIXes: ts too far
 // ahead and nonce replay (the nonce is admitted only once the signature is good, so forged frames
-// cannot fill the window). A frame with a string id but missing/ill-typed members is answered
+// cannot fill the window; status reads are not remembered). A frame with a string id but missing/ill-typed members is answered
 // "Malformed job" (§2.2 FIX).
 CheckedFrame check_job_frame(std::string_view text, const FrameRules& rules, crypto::NonceWindow& nonces);
 
@@ -92,13 +92,15 @@ std::string make_result_frame(std::string_view id, const JobOutcome& outcome, st
 // A signed job frame (the hub's side).
 std::string make_job_frame(const SiteJob& job, std::string_view hmac_secret);
 
-// A result frame as the hub receives it, verified: signature, freshness, nonce replay.
+// A result frame as the hub receives it, verified: signature, freshness and, when a window is
+// given, nonce replay. The hub passes none: it takes a result only for a job id it is waiting
+// for, once, so a replayed result finds nothing to answer.
 struct SiteResult {
   std::string id;
   JobOutcome outcome;
 };
 // Errors: "malformed_result" (bad_request), "invalid_signature", "job_expired", "replayed_nonce".
-Result<SiteResult> check_result_frame(std::string_view text, const FrameRules& rules, crypto::NonceWindow& nonces);
+Result<SiteResult> check_result_frame(std::string_view text, const FrameRules& rules, crypto::NonceWindow* nonces);
 
 // A fresh lower-case hyphenated UUID v4 (nonces and job ids).
 std::string uuid4();

@@ -136,7 +136,7 @@ TEST(BridgeResultFrame, CodeFieldsAndMessageAreSignedAndRoundTrip) {
   const std::string frame = make_result_frame("j1", failed, kSecret, kNow, "n1");
   EXPECT_TRUE(crypto::verify_message_text(frame, kSecret));  // what a reference site's generic check does
   crypto::NonceWindow nonces;
-  auto r = check_result_frame(frame, rules(), nonces);
+  auto r = check_result_frame(frame, rules(), &nonces);
   ASSERT_TRUE(r) << r.error().code;
   EXPECT_EQ(r->id, "j1");
   EXPECT_FALSE(r->outcome.ok);
@@ -144,14 +144,14 @@ TEST(BridgeResultFrame, CodeFieldsAndMessageAreSignedAndRoundTrip) {
   EXPECT_EQ(r->outcome.failure.text, failed.failure.text);
   EXPECT_EQ(r->outcome.failure.message, failed.failure.message);
   EXPECT_EQ(*r->outcome.failure.fields, *failed.failure.fields);
-  EXPECT_EQ(check_result_frame(frame, rules(), nonces).error().code, "replayed_nonce");
+  EXPECT_EQ(check_result_frame(frame, rules(), &nonces).error().code, "replayed_nonce");
 
   std::string tampered = make_result_frame("j2", failed, kSecret, kNow, "n2");
   tampered.replace(tampered.find("validation_error"), 16, "login_taken_xxxx");
-  EXPECT_EQ(check_result_frame(tampered, rules(), nonces).error().code, "invalid_signature");
-  EXPECT_EQ(check_result_frame(make_result_frame("j3", failed, kSecret, kNow - 100, "n3"), rules(), nonces).error().code,
+  EXPECT_EQ(check_result_frame(tampered, rules(), &nonces).error().code, "invalid_signature");
+  EXPECT_EQ(check_result_frame(make_result_frame("j3", failed, kSecret, kNow - 100, "n3"), rules(), &nonces).error().code,
             "job_expired");
-  EXPECT_EQ(check_result_frame(R"({"type":"job"})", rules(), nonces).error().code, "malformed_result");
+  EXPECT_EQ(check_result_frame(R"({"type":"job"})", rules(), &nonces).error().code, "malformed_result");
 }
 
 TEST(BridgeLocalAnswers, RegisterOutcomeKeepsReferenceTextsAndAddsCodes) {
@@ -314,4 +314,16 @@ TEST(BridgeLedger, OutcomeJsonRoundTrip) {
   ASSERT_TRUE(ok);
   EXPECT_TRUE(ok->result.at("rate").is_double());
   EXPECT_FALSE(outcome_from_json("nope"));
+}
+
+TEST(BridgeJobFrame, StatusReadsAreNotRememberedButStillSigned) {
+  crypto::NonceWindow nonces;
+  const std::string frame = make_job_frame(SiteJob{"s", "get_server_status", {}, kNow, "n-s"}, kSecret);
+  EXPECT_EQ(check_job_frame(frame, rules(), nonces).verdict, CheckedFrame::Verdict::accept);
+  EXPECT_EQ(check_job_frame(frame, rules(), nonces).verdict, CheckedFrame::Verdict::accept);
+  EXPECT_EQ(nonces.size(), 0u);
+  std::string forged = frame;
+  forged.replace(forged.find("\"ts\":"), 5, "\"ts\": ");
+  forged.replace(forged.find("\"sig\":\"") + 7, 1, "0");
+  EXPECT_EQ(check_job_frame(forged, rules(), nonces).failure.code, "invalid_signature");
 }
