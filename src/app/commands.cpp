@@ -11,9 +11,13 @@
 #include "storage/migrations.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <thread>
+#include <mutex>
+#include <condition_variable>
 #include <iostream>
 
 namespace tzr::app {
@@ -109,6 +113,20 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
     if (auto st = config->set("gateway.api_keys", "demo:" + *key); !st) return fail(st.error());
   }
 
+  // The shop bots crawl the simulated shops at once, then every 30 s (the simulator changes its
+  // stock every 30 s too, so a newcomer sees snapshots and a diff within a minute).
+  if (config->list("shop.bot_keys").empty()) {
+    auto key = development_secret(*config, "shop.bot.key");
+    if (!key) return fail(key.error());
+    std::string keys;
+    for (const auto& entry : config->list("shop.shops")) keys += (keys.empty() ? "" : ",") + entry.substr(0, entry.find(':')) + ":" + *key;
+    if (auto st = config->set("shop.bot_keys", keys); !st) return fail(st.error());
+  }
+  for (auto [key, value] : std::initializer_list<std::pair<std::string_view, std::string>>{
+           {"shop.snapshot_interval_s", "30"}, {"shop.request_delay_ms", "0"}, {"shop.retry_delay_ms", "200"}}) {
+    if (auto st = demo_default(key, value); !st) return fail(st.error());
+  }
+
   // The game simulator stands in for the game server.
   game::sim::SimOptions sim_options;
   sim_options.bind = "127.0.0.1";
@@ -118,6 +136,21 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
   if (!sim_port) return fail(sim_port.error());
   if (auto st = config->set("game.port", std::to_string(*sim_port)); !st) return fail(st.error());
   std::printf("tzrhost: game-sim listening on tcp://127.0.0.1:%u\n", *sim_port);
+  // The simulated shops change 15 s after start and every 30 s after (between two snapshots).
+  std::jthread shop_changes([&sim](std::stop_token stop) {
+    std::mutex mu;
+    std::condition_variable_any cv;
+    auto wait = std::chrono::seconds(15);
+    for (;;) {
+      std::unique_lock lock(mu);
+      if (cv.wait_for(lock, stop, wait, [] { return false; }) || stop.stop_requested()) return;
+      const auto changes = sim.shops().advance();
+      spdlog::info("game-sim: shops changed (generation {}: {} sold, {} new, {} repriced, {} stacks partly sold)",
+                   changes.generation, changes.removed.size(), changes.added.size(), changes.price_changed.size(),
+                   changes.count_changed.size());
+      wait = std::chrono::seconds(30);
+    }
+  });
 
   std::printf("tzrhost demo: every service on embedded storage in %s/, the game simulator as game server\n", dir.c_str());
   const std::string token_file = config->string("server.var_dir") + "/admin.token";
@@ -149,7 +182,21 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
         port_of("status"), token_file.c_str(), port_of("orchestrator"), token_file.c_str(), port_of("orchestrator"),
         port_of("hub"), var_dir.c_str(), var_dir.c_str(), port_of("hub"), port_of("agent"), var_dir.c_str());
   };
-  return run_serve(std::move(*config), guide);
+  auto guide_with_shop = [guide, token_file](const std::vector<net::BoundService>& services) {
+    guide(services);
+    unsigned shop = 0;
+    for (const auto& svc : services)
+      if (svc.name == "shop") shop = svc.port;
+    if (shop == 0) return;
+    std::printf(
+        "  shop:       curl 'http://127.0.0.1:%u/snapshots/list?shop_code=moscow'   (one at start, then every 30 s)\n"
+        "              curl 'http://127.0.0.1:%u/items/list?shop_code=moscow&category=a&max_price=0.3&sort=price&limit=5'\n"
+        "              curl 'http://127.0.0.1:%u/snapshots/latest/diff?shop_code=moscow'   (after ~30 s: sold, new, repriced)\n"
+        "              curl 'http://127.0.0.1:%u/analytics/price-changes?shop_code=moscow&min_change_percent=0'\n"
+        "  shop admin: curl -X POST -H \"Authorization: Bearer $(cat %s)\" 'http://127.0.0.1:%u/admin/snapshot/trigger?shop_code=oasis'\n\n",
+        shop, shop, shop, shop, token_file.c_str(), shop);
+  };
+  return run_serve(std::move(*config), guide_with_shop);
 }
 
 int cmd_version() {

@@ -93,6 +93,38 @@ HttpResponse fail(const Error& e, const HttpRequest& req) { return net::error_re
 
 Error not_found(std::string code, std::string message) { return Error::make(ErrorKind::not_found, std::move(code), std::move(message)); }
 
+// The diff of snapshot to_id against from_id (default: the snapshot before it). Blocking.
+Result<json::object> snapshot_diff(ShopService& service, std::int64_t to_id, std::optional<std::int64_t> from_id) {
+  auto to = service.store().snapshot(to_id);
+  if (!to) return to.error();
+  if (!*to) return not_found("snapshot_not_found", "Snapshot " + std::to_string(to_id) + " not found");
+  if (!from_id && !(**to)["previous_id"].is_null()) from_id = (**to)["previous_id"].as_int64();
+  if (!from_id)
+    return Error::make(ErrorKind::not_found, "no_previous_snapshot",
+                       "Snapshot " + std::to_string(to_id) + " has no earlier snapshot; pass ?against=");
+  auto from = service.store().snapshot(*from_id);
+  if (!from) return from.error();
+  if (!*from) return not_found("snapshot_not_found", "Snapshot " + std::to_string(*from_id) + " not found");
+  if ((**from)["shop"] != (**to)["shop"]) return Error::bad_request("the two snapshots are of different shops", "shop_mismatch");
+  auto changes = service.store().diff(*from_id, to_id);
+  if (!changes) return changes.error();
+  json::object summary;
+  json::array list;
+  for (const auto& c : *changes) {
+    auto& n = summary[c.type];
+    n = (n.is_int64() ? n.as_int64() : 0) + 1;
+    list.push_back(change_json(c));
+  }
+  json::array comparable;  // categories read completely in both: the only ones with added/removed
+  for (const auto& c : (**to)["categories"].as_array()) {
+    if (c.at("status") != "ok") continue;
+    for (const auto& d : (**from)["categories"].as_array())
+      if (d.at("category") == c.at("category") && d.at("status") == "ok") comparable.push_back(c.at("category"));
+  }
+  return json::object{{"shop", (**to)["shop"]}, {"from", *from_id}, {"to", to_id}, {"summary", summary},
+                      {"compared_categories", comparable}, {"changes", list}};
+}
+
 }  // namespace
 
 void add_shop_routes(net::Router& router, ShopService& svc, storage::Database& db) {
@@ -296,35 +328,23 @@ void add_shop_routes(net::Router& router, ShopService& svc, storage::Database& d
     if (!against) co_return fail(against.error(), req);
     const auto to_id = *id;
     const auto explicit_from = *against;
-    auto result_work = [service, to_id, explicit_from]() -> Result<json::object> {
-      auto to = service->store().snapshot(to_id);
-      if (!to) return to.error();
-      if (!*to) return not_found("snapshot_not_found", "Snapshot " + std::to_string(to_id) + " not found");
-      std::optional<std::int64_t> from_id = explicit_from;
-      if (!from_id && !(**to)["previous_id"].is_null()) from_id = (**to)["previous_id"].as_int64();
-      if (!from_id) return Error::make(ErrorKind::not_found, "no_previous_snapshot", "Snapshot " + std::to_string(to_id) + " has no earlier snapshot; pass ?against=");
-      auto from = service->store().snapshot(*from_id);
-      if (!from) return from.error();
-      if (!*from) return not_found("snapshot_not_found", "Snapshot " + std::to_string(*from_id) + " not found");
-      if ((**from)["shop"] != (**to)["shop"]) return Error::bad_request("the two snapshots are of different shops", "shop_mismatch");
-      auto changes = service->store().diff(*from_id, to_id);
-      if (!changes) return changes.error();
-      json::object summary;
-      json::array list;
-      for (const auto& c : *changes) {
-        auto& n = summary[c.type];
-        n = (n.is_int64() ? n.as_int64() : 0) + 1;
-        list.push_back(change_json(c));
-      }
-      json::array comparable;
-      for (const auto& c : (**to)["categories"].as_array())
-        if (c.at("status") == "ok") {
-          for (const auto& d : (**from)["categories"].as_array())
-            if (d.at("category") == c.at("category") && d.at("status") == "ok") comparable.push_back(c.at("category"));
-        }
-      return json::object{{"from", *from_id}, {"to", to_id}, {"summary", summary}, {"compared_categories", comparable},
-                          {"changes", list}};
-    };  // named: GCC 12 and temporaries in co_await
+    auto result_work = [service, to_id, explicit_from] { return snapshot_diff(*service, to_id, explicit_from); };
+    auto result = co_await service->pool().run(std::move(result_work));
+    if (!result) co_return fail(result.error(), req);
+    co_return HttpResponse::json(200, *result);
+  });
+  // The newest snapshot of a shop against the one before it (the demo's one-liner).
+  router.get("/snapshots/latest/diff", [service, shop_param](HttpRequest& req) -> Awaitable {
+    auto shop = shop_param(req);
+    if (!shop) co_return fail(shop.error(), req);
+    if (!*shop) co_return fail(invalid("shop_code", "is required"), req);
+    auto code = **shop;
+    auto result_work = [service, code]() -> Result<json::object> {
+      auto id = service->store().latest_snapshot(code);
+      if (!id) return id.error();
+      if (!*id) return not_found("no_snapshots", "No snapshots for " + code);
+      return snapshot_diff(*service, **id, std::nullopt);
+    };
     auto result = co_await service->pool().run(std::move(result_work));
     if (!result) co_return fail(result.error(), req);
     co_return HttpResponse::json(200, *result);
