@@ -31,7 +31,7 @@ agent_pid=$!
 pids+=($agent_pid)
 wait_port "$tmp/agent" "agent" > /dev/null
 for _ in $(seq 50); do curl -sf -H "X-API-Key: $key" "http://127.0.0.1:$hub/proxy/server-status" > /dev/null && break; sleep 0.1; done
-rss() { awk '/VmRSS/ {print $2 " kB"}' "/proc/$agent_pid/status"; }
+rss() { awk '/VmRSS/ {r=$2} /RssAnon/ {a=$2} END {print r " kB (private " a " kB, the rest shared library pages)"}' "/proc/$agent_pid/status"; }
 echo "agent RSS at idle: $(rss)"
 wrk -t1 -c"$conns" -d"${seconds}s" --latency -H "X-API-Key: $key" "http://127.0.0.1:$hub/proxy/server-status"
 echo "agent RSS after the load: $(rss) (peak $(awk '/VmHWM/ {print $2 " kB"}' "/proc/$agent_pid/status"))"

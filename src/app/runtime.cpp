@@ -110,6 +110,9 @@ Status serve(Runtime& rt, const std::function<void(const std::vector<net::BoundS
   // server (and its io_context) is destroyed.
   if (features) features->game_db_pool->stop();
   rt.blocking->stop();
+  // The bridge's timers and pooled sockets belong to the server's io_context: they go first.
+  // (Coroutine frames that still hold the agent or the hub release them when the context dies.)
+  bridge.reset();
   spdlog::info("stopped");
   return {};
 }
