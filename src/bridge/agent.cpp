@@ -189,11 +189,11 @@ asio::awaitable<void> SiteAgent::serve(std::shared_ptr<net::WebSocketConnection>
       case CheckedFrame::Verdict::reject:
         metrics_->rejected.Add({{"reason", checked.failure.code}}).Increment();
         spdlog::warn("agent: job {} refused: {}", checked.id, checked.failure.code);
-        asio::co_spawn(strand_, answer(conn, checked.id, JobOutcome{false, nullptr, checked.failure}), log_spawn_error);
+        asio::co_spawn(strand_, answer(conn, checked.id, "refused", JobOutcome{false, nullptr, checked.failure}), log_spawn_error);
         break;
       case CheckedFrame::Verdict::accept:
         if (stopping_) {
-          asio::co_spawn(strand_, answer(conn, checked.id, JobOutcome::failed("agent_draining", "Agent shutting down")),
+          asio::co_spawn(strand_, answer(conn, checked.id, checked.job.job_type, JobOutcome::failed("agent_draining", "Agent shutting down")),
                          log_spawn_error);
           break;
         }
@@ -207,11 +207,12 @@ asio::awaitable<void> SiteAgent::handle(std::shared_ptr<net::WebSocketConnection
   auto self = shared_from_this();
   ++in_flight_;
   const std::string id = job.id;
+  std::string type = job.job_type;
   JobOutcome outcome;
   if (job.job_type == kServerStatus) {
     // A read: nothing to run only once, and nothing worth remembering.
     outcome = co_await execute(std::move(job));
-    co_await answer(conn, id, std::move(outcome));
+    co_await answer(conn, id, std::string(kServerStatus), std::move(outcome));
     --in_flight_;
     co_return;
   }
@@ -228,7 +229,7 @@ asio::awaitable<void> SiteAgent::handle(std::shared_ptr<net::WebSocketConnection
       outcome = co_await execute(std::move(job));
       break;
   }
-  co_await answer(conn, id, std::move(outcome));
+  co_await answer(conn, id, std::move(type), std::move(outcome));
   --in_flight_;
 }
 
@@ -265,8 +266,9 @@ asio::awaitable<JobOutcome> SiteAgent::execute(SiteJob job) {
   co_return outcome;
 }
 
-asio::awaitable<void> SiteAgent::answer(std::shared_ptr<net::WebSocketConnection> conn, std::string id, JobOutcome outcome) {
-  metrics_->jobs.Add({{"outcome", outcome.ok ? "ok" : outcome.failure.code}}).Increment();
+asio::awaitable<void> SiteAgent::answer(std::shared_ptr<net::WebSocketConnection> conn, std::string id, std::string job_type,
+                                        JobOutcome outcome) {
+  metrics_->jobs.Add({{"type", job_type}, {"outcome", outcome.ok ? "ok" : outcome.failure.code}}).Increment();
   const std::string frame = make_result_frame(id, outcome, options_.hmac_secret, now(), uuid4());
   auto sent = co_await conn->send(frame);
   // The connection died: a final outcome stays in the ledger for the site's re-push.

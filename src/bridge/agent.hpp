@@ -74,7 +74,8 @@ class SiteAgent : public std::enable_shared_from_this<SiteAgent> {
   boost::asio::awaitable<void> serve(std::shared_ptr<net::WebSocketConnection> conn);
   boost::asio::awaitable<void> handle(std::shared_ptr<net::WebSocketConnection> conn, SiteJob job);
   boost::asio::awaitable<JobOutcome> execute(SiteJob job);
-  boost::asio::awaitable<void> answer(std::shared_ptr<net::WebSocketConnection> conn, std::string id, JobOutcome outcome);
+  boost::asio::awaitable<void> answer(std::shared_ptr<net::WebSocketConnection> conn, std::string id, std::string job_type,
+                                      JobOutcome outcome);
   boost::asio::awaitable<bool> take_slot();
   void release_slot();
   Result<std::string> token() const;
