@@ -114,7 +114,19 @@ Result<std::unique_ptr<battles::BattlesFeature>> build_battles(Runtime& rt, boos
 
 // The shop feature: one bot per configured shop, its store, the scheduler.
 Result<std::unique_ptr<shop::ShopService>> build_shop(Runtime& rt, Features& f, boost::asio::any_io_executor executor) {
-  const auto& c = rt.config;
+  auto o = shop_service_options(rt.config);
+  if (!o) return o.error();
+  o->metrics = &rt.metrics;
+  f.shop_store = std::make_unique<shop::SqlShopStore>(*rt.db);
+  auto svc = std::make_unique<shop::ShopService>(executor, *f.shop_store, *rt.blocking, std::move(*o));
+  if (auto st = svc->init(); !st) return st.error();
+  svc->start();
+  return svc;
+}
+
+}  // namespace
+
+Result<shop::ShopServiceOptions> shop_service_options(const Config& c) {
   using ms = std::chrono::milliseconds;
   shop::ShopServiceOptions o;
   o.shops.clear();
@@ -130,6 +142,9 @@ Result<std::unique_ptr<shop::ShopService>> build_shop(Runtime& rt, Features& f, 
     o.keys[entry.substr(0, colon)] = entry.substr(colon + 1);
   }
   o.categories = c.list("shop.categories");
+  for (const auto& code : o.categories)
+    if (!shop::find_category(code))
+      return Error::bad_request("config: shop.categories has an unknown category code '" + code + "'", "config_error");
   o.interval = std::chrono::seconds(c.integer("shop.snapshot_interval_s"));
   o.snapshot_on_start = c.boolean("shop.snapshot_on_start");
   o.crawl.page_attempts = static_cast<int>(c.integer("shop.page_attempts"));
@@ -144,14 +159,8 @@ Result<std::unique_ptr<shop::ShopService>> build_shop(Runtime& rt, Features& f, 
   o.bot.backoff_base = ms(c.integer("shop.backoff_base_ms"));
   o.bot.backoff_max = ms(c.integer("shop.backoff_max_ms"));
   o.bot.breaker_cooldown = std::chrono::seconds(c.integer("shop.breaker_cooldown_s"));
-  f.shop_store = std::make_unique<shop::SqlShopStore>(*rt.db);
-  auto svc = std::make_unique<shop::ShopService>(executor, *f.shop_store, *rt.blocking, std::move(o));
-  if (auto st = svc->init(); !st) return st.error();
-  svc->start();
-  return svc;
+  return o;
 }
-
-}  // namespace
 
 Result<std::string> development_secret(const Config& config, const std::string& name, SecretKind kind) {
   namespace fs = std::filesystem;
@@ -240,16 +249,17 @@ Result<std::unique_ptr<Features>> build_features(Runtime& rt, boost::asio::any_i
   limits.cors_origins = c.list("gateway.cors_origins");
   f->gateway = std::make_unique<gateway::GatewayDeps>(
       gateway::GatewayDeps{reg, *f->constants, *f->api_keys, *f->limiter, std::move(limits)});
+  if (c.boolean("shop.enabled")) {
+    auto built = build_shop(rt, *f, executor);
+    if (!built) return built.error();
+    f->shop = std::move(*built);
+  }
   if (c.boolean("battles.enabled")) {
     auto built = build_battles(rt, executor);
     if (!built) return built.error();
     f->battles = std::move(*built);
   }
-  if (c.boolean("shop.enabled")) {
-    auto built = build_shop(rt, *f, executor);
-    if (!built) return built.error();
-    f->shop = std::move(*built);
-  }  return f;
+  return f;
 }
 
 Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& rt, Features& f) {
@@ -327,7 +337,8 @@ Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& r
     svc->middleware.push_back(net::bearer_auth(token, "/admin/"));
     shop::add_shop_routes(svc->router, *f.shop, *rt.db);
     services.push_back(svc);
-  }  if (services.empty()) return Error::bad_request("no service is enabled in the configuration", "config_error");
+  }
+  if (services.empty()) return Error::bad_request("no service is enabled in the configuration", "config_error");
   return services;
 }
 

@@ -47,6 +47,9 @@ Result<std::unique_ptr<Features>> build_features(Runtime& rt, boost::asio::any_i
 // The enabled HTTP services with their routes, middleware and readiness checks.
 Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& rt, Features& features);
 
+// The shop feature's settings from the shop.* and game.* keys (shops, bot keys, pacing, breaker).
+Result<shop::ShopServiceOptions> shop_service_options(const Config& config);
+
 enum class SecretKind { hex, base64_key };
 // Reads <var_dir>/<name>, creating it with a fresh random secret (mode 0600) the first time:
 // 32 random bytes as hex (tokens, HMAC secrets) or as base64 (AES-256 keys).

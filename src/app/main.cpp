@@ -4,6 +4,7 @@
 #include "app/bridge_wiring.hpp"
 #include "app/commands.hpp"
 #include "app/game_sim_command.hpp"
+#include "app/shop_command.hpp"
 #include "app/telegram_bot_command.hpp"
 
 #include <CLI/CLI.hpp>
@@ -37,6 +38,13 @@ int main(int argc, char** argv) {
   auto* telegram_bot = app.add_subcommand(
       "telegram-bot", "Run the registration Telegram bot (long polling: /register, /recover, /accounts, /cancel)");
   telegram_bot->callback([&] { code = cmd_telegram_bot(global); });
+
+  std::string shop_code;
+  auto* shop = app.add_subcommand("shop", "Shop crawler tools");
+  shop->require_subcommand(1);
+  auto* shop_snapshot = shop->add_subcommand("snapshot", "Take one snapshot of one shop now (progress per category) and store it");
+  shop_snapshot->add_option("--shop", shop_code, "Shop code from shop.shops (moscow, oasis, neva, …)")->required();
+  shop_snapshot->callback([&] { code = cmd_shop_snapshot(global, shop_code); });
 
   auto* version = app.add_subcommand("version", "Print the version");
   version->callback([&] { code = cmd_version(); });

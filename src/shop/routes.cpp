@@ -5,7 +5,9 @@
 
 #include <boost/json/array.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <cmath>
 
 namespace tzr::shop {
@@ -243,6 +245,17 @@ void add_shop_routes(net::Router& router, ShopService& svc, storage::Database& d
     co_return envelope(std::move(*stats), n, *p);
   });
 
+  router.get("/sellers/{owner}/summary", [service, shop_param](HttpRequest& req) -> Awaitable {
+    auto shop = shop_param(req);
+    if (!shop) co_return fail(shop.error(), req);
+    auto owner = std::string(req.param("owner"));
+    auto code = *shop;
+    auto summary_work = [service, owner, code] { return service->store().seller_summary(owner, code); };
+    auto summary = co_await service->pool().run(std::move(summary_work));
+    if (!summary) co_return fail(summary.error(), req);
+    if (!*summary) co_return fail(not_found("seller_not_found", "Seller " + owner + " not found"), req);
+    co_return HttpResponse::json(200, **summary);
+  });
   router.get("/items/{id}", [service, shop_param](HttpRequest& req) -> Awaitable {
     auto id = parse_int(req.param("id"));
     if (!id) co_return fail(invalid("item_id", "must be an integer"), req);
@@ -395,6 +408,54 @@ void add_shop_routes(net::Router& router, ShopService& svc, storage::Database& d
     std::string type = "count_changed";  // named: GCC 12 and temporaries in co_await
     auto r = co_await changes_route(req, type);
     co_return r;
+  });
+  // The newest snapshot of a shop against the one before it, in numbers.
+  router.get("/analytics/market-activity", [service, shop_param](HttpRequest& req) -> Awaitable {
+    auto shop = shop_param(req);
+    if (!shop) co_return fail(shop.error(), req);
+    const std::string code = shop->value_or("moscow");
+    auto activity_work = [service, code]() -> Result<json::object> {
+      auto latest = service->store().latest_snapshot(code);
+      if (!latest) return latest.error();
+      if (!*latest) return Error::bad_request("Need at least 2 snapshots", "need_two_snapshots");
+      auto to = service->store().snapshot(**latest);
+      if (!to) return to.error();
+      if ((**to)["previous_id"].is_null()) return Error::bad_request("Need at least 2 snapshots", "need_two_snapshots");
+      const auto from_id = (**to)["previous_id"].as_int64();
+      auto from = service->store().snapshot(from_id);
+      if (!from) return from.error();
+      auto changes = service->store().diff(from_id, **latest);
+      if (!changes) return changes.error();
+      auto old_owners = service->store().snapshot_owners(from_id);
+      if (!old_owners) return old_owners.error();
+      auto new_owners = service->store().snapshot_owners(**latest);
+      if (!new_owners) return new_owners.error();
+      std::int64_t added = 0, sold = 0, value_new = 0, value_sold = 0, new_sellers = 0;
+      std::map<std::string, std::int64_t> by_category;
+      for (const auto& c : *changes) {
+        if (c.type == "added") {
+          ++added;
+          value_new += c.new_price_cents.value_or(0);
+          ++by_category[c.category];
+        } else if (c.type == "removed") {
+          ++sold;
+          value_sold += c.old_price_cents.value_or(0);
+        }
+      }
+      for (const auto& o : *new_owners) new_sellers += old_owners->count(o) == 0;
+      std::vector<std::pair<std::string, std::int64_t>> top(by_category.begin(), by_category.end());
+      std::stable_sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+      json::array top_json;
+      for (std::size_t i = 0; i < top.size() && i < 5; ++i) top_json.push_back({{"category", top[i].first}, {"new_items", top[i].second}});
+      return json::object{{"shop_code", code}, {"from_snapshot", from_id}, {"to_snapshot", **latest},
+                          {"period_start", (**from)["finished_at"]}, {"period_end", (**to)["finished_at"]},
+                          {"new_items", added}, {"sold_items", sold}, {"new_sellers", new_sellers},
+                          {"active_sellers", new_owners->size()}, {"total_value_new", static_cast<double>(value_new) / 100.0},
+                          {"total_value_sold", static_cast<double>(value_sold) / 100.0}, {"top_categories", top_json}};
+    };
+    auto activity = co_await service->pool().run(std::move(activity_work));
+    if (!activity) co_return fail(activity.error(), req);
+    co_return HttpResponse::json(200, *activity);
   });
   router.get("/analytics/sell-through", [service, shop_param](HttpRequest& req) -> Awaitable {
     auto shop = shop_param(req);

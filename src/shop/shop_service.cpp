@@ -7,6 +7,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
 #include <deque>
@@ -65,7 +68,33 @@ boost::json::object JobInfo::to_json() const {
   return o;
 }
 
+// Crawl figures: snapshots by outcome, last duration, items and failures per category.
+struct ShopMetrics {
+  explicit ShopMetrics(prometheus::Registry& r)
+      : snapshots(prometheus::BuildCounter().Name("tzr_shop_snapshots_total").Help("Shop snapshots, by shop and status").Register(r)),
+        duration(prometheus::BuildGauge().Name("tzr_shop_snapshot_duration_seconds").Help("Duration of the last snapshot").Register(r)),
+        items(prometheus::BuildGauge().Name("tzr_shop_category_items").Help("Items seen in the last snapshot, per category").Register(r)),
+        pages(prometheus::BuildCounter().Name("tzr_shop_pages_total").Help("Shop pages read").Register(r)),
+        failures(prometheus::BuildCounter().Name("tzr_shop_category_failures_total").Help("Categories not read completely").Register(r)) {}
+  prometheus::Family<prometheus::Counter>& snapshots;
+  prometheus::Family<prometheus::Gauge>& duration;
+  prometheus::Family<prometheus::Gauge>& items;
+  prometheus::Family<prometheus::Counter>& pages;
+  prometheus::Family<prometheus::Counter>& failures;
+
+  void record(const SnapshotData& d) {
+    snapshots.Add({{"shop", d.shop}, {"status", d.status()}}).Increment();
+    duration.Add({{"shop", d.shop}}).Set(static_cast<double>(d.finished_at - d.started_at));
+    for (const auto& c : d.categories) {
+      items.Add({{"shop", d.shop}, {"category", c.category}}).Set(c.items);
+      pages.Add({{"shop", d.shop}}).Increment(c.pages);
+      if (c.status != CategoryStatus::ok) failures.Add({{"shop", d.shop}, {"category", c.category}}).Increment();
+    }
+  }
+};
+
 struct ShopService::State {
+  std::shared_ptr<ShopMetrics> metrics;
   asio::any_io_executor executor;
   mutable std::mutex mu;
   std::map<std::string, std::shared_ptr<ShopBot>> bots;
@@ -96,6 +125,7 @@ struct ShopService::State {
 ShopService::ShopService(asio::any_io_executor executor, ShopStore& store, BlockingPool& pool, ShopServiceOptions options)
     : state_(std::make_shared<State>()), store_(store), pool_(pool), options_(std::move(options)) {
   state_->executor = std::move(executor);
+  if (options_.metrics) state_->metrics = std::make_shared<ShopMetrics>(options_.metrics->registry());
   auto& context = asio::query(state_->executor, asio::execution::context);
   std::weak_ptr<State> weak = state_;
   asio::use_service<ContextGuard>(context).add([weak] {
@@ -221,6 +251,7 @@ Result<std::string> ShopService::trigger(const std::string& shop, std::string st
       state->edit(id, [done](JobInfo& j) { j.categories_done = done; });
     };
     auto data = co_await take_snapshot(*bot, shop, categories, crawl, by, progress);
+    if (state->metrics) state->metrics->record(data);
     auto saved_work = [store, data = std::move(data)] { return store->save_snapshot(data); };  // named: GCC 12 and temporaries in co_await
     auto saved = co_await pool->run(std::move(saved_work));
     state->edit(id, [&](JobInfo& j) {

@@ -4,6 +4,7 @@
 // for snapshots triggered by the admin API (202 + job id, polled at /admin/jobs/{id}) — a crawl
 // never runs inside an HTTP request.
 #include "core/blocking.hpp"
+#include "core/metrics.hpp"
 #include "shop/catalog.hpp"
 #include "shop/shop_bot.hpp"
 #include "shop/shop_store.hpp"
@@ -30,6 +31,7 @@ struct ShopServiceOptions {
   std::chrono::seconds interval{3600};         // 0: no scheduled snapshots
   bool snapshot_on_start = true;
   std::size_t max_jobs_kept = 1000;
+  Metrics* metrics = nullptr;  // crawl figures on /metrics when set
 };
 
 struct JobInfo {

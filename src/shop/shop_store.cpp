@@ -622,4 +622,37 @@ Result<json::object> SqlShopStore::sell_through(std::optional<std::string> shop,
   return o;
 }
 
+Result<std::optional<json::object>> SqlShopStore::seller_summary(std::string owner, std::optional<std::string> shop) {
+  std::string where = " WHERE i.listed = 1 AND i.owner = ?";
+  std::vector<Value> params{owner};
+  if (shop) {
+    where += " AND s.code = ?";
+    params.push_back(*shop);
+  }
+  const std::string from = " FROM shop_items i JOIN shop_shops s ON s.id = i.shop_id";
+  auto totals = db_.query("SELECT COUNT(*), SUM(i.price_cents), MIN(i.price_cents), MAX(i.price_cents), AVG(i.price_cents)" + from + where, params);
+  if (!totals) return totals.error();
+  const auto& t = totals->rows.at(0);
+  if (t.integer(0) == 0) return std::optional<json::object>{};
+  auto by = db_.query("SELECT i.category, COUNT(*)" + from + where + " GROUP BY i.category ORDER BY COUNT(*) DESC, i.category", params);
+  if (!by) return by.error();
+  json::array cats;
+  for (const auto& row : by->rows) cats.push_back({{"category", row.text(0)}, {"count", row.integer(1)}});
+  json::object o{{"owner", owner}, {"shop_code", shop ? json::value(*shop) : nullptr}, {"total_items", t.integer(0)},
+                 {"total_value", t.is_null(1) ? 0.0 : static_cast<double>(t.integer(1)) / 100.0},
+                 {"min_price", price_json(t.opt_integer(2))}, {"max_price", price_json(t.opt_integer(3))},
+                 {"avg_price", t.is_null(4) ? json::value(nullptr) : json::value(std::round(t.real(4)) / 100.0)},
+                 {"by_category", cats}};
+  return std::optional<json::object>(std::move(o));
+}
+
+Result<std::set<std::string>> SqlShopStore::snapshot_owners(std::int64_t snapshot_id) {
+  auto r = db_.query("SELECT DISTINCT owner FROM shop_observations WHERE snapshot_id = ? AND owner IS NOT NULL",
+                     std::vector<Value>{snapshot_id});
+  if (!r) return r.error();
+  std::set<std::string> out;
+  for (const auto& row : r->rows) out.insert(row.text(0));
+  return out;
+}
+
 }  // namespace tzr::shop

@@ -9,6 +9,7 @@
 #include <boost/json/object.hpp>
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,10 @@ class ShopStore {
   virtual Result<boost::json::array> seller_stats(std::optional<std::string> shop, std::int64_t min_items, std::int64_t limit) = 0;
   // Listed → removed durations of items sold since since_unix.
   virtual Result<boost::json::object> sell_through(std::optional<std::string> shop, std::int64_t since_unix) = 0;
+  // One seller's listed goods: totals and count per category; nullopt when the seller has none.
+  virtual Result<std::optional<boost::json::object>> seller_summary(std::string owner, std::optional<std::string> shop) = 0;
+  // Distinct sellers seen in a snapshot.
+  virtual Result<std::set<std::string>> snapshot_owners(std::int64_t snapshot_id) = 0;
 };
 
 class SqlShopStore final : public ShopStore {
@@ -81,6 +86,8 @@ class SqlShopStore final : public ShopStore {
                            double min_abs_percent, std::int64_t limit, std::int64_t offset) override;
   Result<boost::json::array> seller_stats(std::optional<std::string> shop, std::int64_t min_items, std::int64_t limit) override;
   Result<boost::json::object> sell_through(std::optional<std::string> shop, std::int64_t since_unix) override;
+  Result<std::optional<boost::json::object>> seller_summary(std::string owner, std::optional<std::string> shop) override;
+  Result<std::set<std::string>> snapshot_owners(std::int64_t snapshot_id) override;
 
  private:
   storage::Database& db_;

@@ -87,6 +87,9 @@ TEST(ShopApi, HealthBodiesAndAdminRoutesNeedTheToken) {
     EXPECT_EQ(http(api.port, method, target, {}, {{"Authorization", "Bearer wrong-token"}}).status, 401) << target;
   }
   EXPECT_EQ(api.admin("GET", "/admin/bots/status").status, 200);
+  auto activity = api.get("/analytics/market-activity?shop_code=oasis");  // one snapshot at most so far
+  EXPECT_EQ(activity.status, 400);
+  EXPECT_EQ(activity.json().at("message"), "Need at least 2 snapshots");
   auto unknown = api.admin("POST", "/admin/snapshot/trigger?shop_code=atlantis");
   EXPECT_EQ(unknown.status, 400);
   EXPECT_EQ(unknown.json().at("error"), "unknown_shop");
@@ -138,6 +141,10 @@ TEST(ShopApi, SnapshotAtStartThenTriggeredDiffMatchesTheSimulator) {
     const double pct = c.at("price_diff_percent").as_double();
     EXPECT_GE(std::abs(pct), 1.0);
   }
+  auto activity = api.get("/analytics/market-activity?shop_code=moscow");
+  ASSERT_EQ(activity.status, 200) << activity.body;
+  EXPECT_EQ(static_cast<std::size_t>(num(activity.json().at("new_items"))), want_added);
+  EXPECT_EQ(static_cast<std::size_t>(num(activity.json().at("sold_items"))), want_removed);
   auto history = api.get("/items/" + std::to_string(*after.begin()) + "/history?shop_code=moscow");
   EXPECT_EQ(history.status, 200);
   EXPECT_EQ(api.get("/snapshots/list?shop_code=moscow").json().at("total"), 2);
@@ -195,6 +202,10 @@ TEST(ShopApi, FiltersReturnWhatTheyClaim) {
   EXPECT_EQ(api.get("/items/abc").status, 422);
   EXPECT_EQ(api.get("/items/1").json().at("message"), "Item 1 not found");
   EXPECT_EQ(api.get("/sellers/search").status, 422);
+  auto summary = api.get("/sellers/PlayerX/summary?shop_code=moscow");
+  ASSERT_EQ(summary.status, 200) << summary.body;
+  EXPECT_EQ(static_cast<std::size_t>(num(summary.json().at("total_items"))), want_seller);
+  EXPECT_EQ(api.get("/sellers/Nobody/summary").json().at("message"), "Seller Nobody not found");
   EXPECT_EQ(api.get("/snapshots/latest").status, 422);
   EXPECT_EQ(api.get("/snapshots/latest?shop_code=neva").json().at("message"), "No snapshots for neva");
   auto cats = api.get("/categories/list").json();
