@@ -6,6 +6,9 @@
 #include "crypto/hmac.hpp"
 #include "crypto/jwt.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
@@ -13,6 +16,7 @@
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 #include "support/tiny_http_server.hpp"
+#include "support/tls_server.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -187,6 +191,39 @@ TEST_F(AgentTest, RefusesToStartWithABadAesKey) {
   ASSERT_TRUE(code);
   EXPECT_EQ(*code, 1);
   EXPECT_NE(child.stderr_text().find("32 bytes"), std::string::npos) << child.stderr_text();
+}
+
+// wss:// checks the site's certificate: the system store refuses a throwaway CA, the configured
+// CA file admits it (the TLS peer here is `openssl s_server`, so the upgrade itself then fails
+// with its plain HTTP answer), and a certificate for another host is refused.
+TEST(AgentTls, SiteCertificateIsVerified) {
+  TempDir certs;
+  make_test_ca(certs.path());
+  make_server_cert(certs.path(), "localhost", "DNS:localhost,IP:127.0.0.1");
+  make_server_cert(certs.path(), "other", "DNS:other.example");
+  boost::asio::io_context io;
+  auto dial = [&](std::uint16_t port, std::string ca) {
+    net::WebSocketClientOptions o;
+    o.ca_file = std::move(ca);
+    o.connect_timeout = 5s;
+    auto f = boost::asio::co_spawn(
+        io, net::websocket_connect(io.get_executor(), "wss://localhost:" + std::to_string(port) + "/ws/pull", {}, o),
+        boost::asio::use_future);
+    io.restart();
+    io.run();
+    return f.get();
+  };
+  OpenSslServer good(certs.path(), "localhost");
+  auto untrusted = dial(good.port(), "");
+  ASSERT_FALSE(untrusted);
+  EXPECT_EQ(untrusted.error().code, "ws_tls_failed");
+  auto trusted = dial(good.port(), (certs.path() / "ca.pem").string());
+  ASSERT_FALSE(trusted);
+  EXPECT_EQ(trusted.error().code, "ws_rejected") << trusted.error().message;  // TLS passed, s_server is no WebSocket
+  OpenSslServer wrong(certs.path(), "other");
+  auto mismatch = dial(wrong.port(), (certs.path() / "ca.pem").string());
+  ASSERT_FALSE(mismatch);
+  EXPECT_EQ(mismatch.error().code, "ws_tls_failed");
 }
 
 }  // namespace
