@@ -197,6 +197,11 @@ Result<std::vector<IngestRecord>> BattleStore::write_batch(const std::vector<Ing
   const auto started = std::chrono::steady_clock::now();
   auto body = [&](storage::Session& s) -> Status {
     records.assign(items.size(), IngestRecord{});
+    if (s.dialect() == storage::Dialect::sqlite) {
+      // A batch touches pages of six tables and their indexes; SQLite's default 2 MB page cache
+      // made it re-read and re-write the same pages within one transaction.
+      if (auto r = s.query("PRAGMA cache_size = -65536"); !r) return r.error();
+    }
     std::vector<std::string> shas;
     for (const auto& it : items) shas.push_back(it.outcome.source.sha256);
     std::unordered_set<std::string> known;

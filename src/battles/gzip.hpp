@@ -16,5 +16,7 @@ inline bool looks_gzip(std::string_view bytes) {
 // Error codes: "gzip_invalid", "too_large".
 Result<std::string> gunzip(std::string_view compressed, std::size_t max_output);
 std::string gzip(std::string_view data, int level = 6);
+// The raw store's level: three times faster than 6 for a few percent more bytes on battle logs.
+inline constexpr int kRawStoreGzipLevel = 1;
 
 }  // namespace tzr::battles

@@ -4,7 +4,11 @@
 #include "battles/parser.hpp"
 #include "crypto/hash.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <fstream>
+#include <mutex>
+#include <thread>
 
 namespace tzr::battles {
 namespace fs = std::filesystem;
@@ -48,36 +52,59 @@ Result<std::vector<IngestRecord>> BattleIngest::ingest(std::vector<RawLog> logs,
   if (!known) return known.error();
 
   std::vector<IngestItem> items(logs.size());
-  ParseOptions po;
-  po.max_text_bytes = options_.max_log_bytes;
-  po.keep_events = false;  // the store keeps the model; events are re-derived from the raw log
-  for (std::size_t i = 0; i < logs.size(); ++i) {
-    auto& item = items[i];
-    auto& log = logs[i];
-    item.source = log.source;
-    item.name = log.name;
-    if (!log.error.empty()) {
-      item.outcome.error = log.error;
-      item.outcome.message = log.message;
-      item.outcome.source.sha256 = crypto::sha256_hex(log.name + "\n" + log.error);  // nothing else identifies it
-      continue;
+  // Parse, compress and write the raw logs on a few threads (CPU work and small-file I/O
+  // overlap); the database write stays one transaction.
+  std::atomic<bool> raw_failed{false};
+  Error raw_error;
+  std::mutex raw_error_mu;
+  auto work = [&](std::size_t begin, std::size_t end) {
+    ParseOptions po;
+    po.max_text_bytes = options_.max_log_bytes;
+    po.keep_events = false;  // the store keeps the model; events are re-derived from the raw log
+    for (std::size_t i = begin; i < end; ++i) {
+      auto& item = items[i];
+      auto& log = logs[i];
+      item.source = log.source;
+      item.name = log.name;
+      if (!log.error.empty()) {
+        item.outcome.error = log.error;
+        item.outcome.message = log.message;
+        item.outcome.source.sha256 = crypto::sha256_hex(log.name + "\n" + log.error);  // nothing else identifies it
+        continue;
+      }
+      if (!shas[i].empty() && known->count(shas[i])) {
+        item.outcome.source.sha256 = shas[i];  // the store answers "duplicate"
+        item.outcome.source.size_bytes = static_cast<std::int64_t>(log.bytes.size());
+        continue;
+      }
+      const auto t0 = std::chrono::steady_clock::now();
+      po.storage_key = shas[i].empty() ? "" : RawStore("").path_of(shas[i]).relative_path().string();
+      item.outcome = parse_battle_log(log.bytes, po);
+      item.parse_us = micros_since(t0);
+      if (item.outcome.error == "gzip_invalid" || item.outcome.error == "too_large") continue;  // nothing worth keeping
+      const bool gz = looks_gzip(log.bytes);
+      auto put = raw_.put(gz ? std::string_view(plain[i]) : std::string_view(log.bytes), item.outcome.source.sha256,
+                          gz ? std::string_view(log.bytes) : std::string_view());
+      if (!put) {
+        std::lock_guard lock(raw_error_mu);
+        raw_error = put.error();
+        raw_failed = true;
+        return;
+      }
+      item.raw_stored = true;
     }
-    if (!shas[i].empty() && known->count(shas[i])) {
-      item.outcome.source.sha256 = shas[i];  // the store answers "duplicate"
-      item.outcome.source.size_bytes = static_cast<std::int64_t>(log.bytes.size());
-      continue;
-    }
-    const auto t0 = std::chrono::steady_clock::now();
-    po.storage_key = shas[i].empty() ? "" : RawStore("").path_of(shas[i]).relative_path().string();
-    item.outcome = parse_battle_log(log.bytes, po);
-    item.parse_us = micros_since(t0);
-    if (item.outcome.error == "gzip_invalid" || item.outcome.error == "too_large") continue;  // nothing worth keeping
-    const bool gz = looks_gzip(log.bytes);
-    auto put = raw_.put(gz ? std::string_view(plain[i]) : std::string_view(log.bytes), item.outcome.source.sha256,
-                        gz ? std::string_view(log.bytes) : std::string_view());
-    if (!put) return put.error();
-    item.raw_stored = true;
+  };
+  const std::size_t threads = logs.size() < 64 ? 1 : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+  if (threads == 1) {
+    work(0, logs.size());
+  } else {
+    std::vector<std::thread> pool;
+    const std::size_t chunk = (logs.size() + threads - 1) / threads;
+    for (std::size_t t = 0; t < threads; ++t)
+      pool.emplace_back(work, std::min(logs.size(), t * chunk), std::min(logs.size(), (t + 1) * chunk));
+    for (auto& th : pool) th.join();
   }
+  if (raw_failed) return raw_error;
   auto records = store_.write_batch(items);
   if (records && outcomes) {
     outcomes->clear();

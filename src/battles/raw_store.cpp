@@ -41,7 +41,7 @@ Result<std::string> RawStore::put(std::string_view plain, std::string_view sha, 
   if (fs::exists(final_path, ec)) return std::string(sha);
   fs::create_directories(final_path.parent_path(), ec);
   if (ec) return io_error("cannot create " + final_path.parent_path().string() + ": " + ec.message());
-  const std::string compressed = gzip_bytes.empty() ? gzip(plain) : std::string(gzip_bytes);
+  const std::string compressed = gzip_bytes.empty() ? gzip(plain, kRawStoreGzipLevel) : std::string(gzip_bytes);
   static std::atomic<unsigned> counter{0};
   const fs::path tmp = final_path.string() + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
   {
