@@ -104,12 +104,11 @@ int cmd_battles_synth(const BattlesSynthOptions& o) {
   return 0;
 }
 
-int cmd_ingest(const GlobalOptions& global, const std::vector<std::string>& paths, bool quiet) {
-  auto config = load_config(global);
-  if (!config) return fail(config.error());
-  log::init(config->string("log.level") == "info" ? "warn" : config->string("log.level"), log::Format::text);
-  auto rt = open_runtime(std::move(*config));
-  if (!rt) return fail(rt.error());
+namespace {
+
+Result<battles::IngestCounts> ingest_with_config(Config config, const std::vector<std::string>& paths, bool quiet) {
+  auto rt = open_runtime(std::move(config));
+  if (!rt) return rt.error();
   const auto& c = (*rt)->config;
   std::string raw_dir = c.string("battles.raw_dir");
   if (raw_dir.empty()) raw_dir = (fs::path(c.string("server.var_dir")) / "raw").string();
@@ -120,11 +119,18 @@ int cmd_ingest(const GlobalOptions& global, const std::vector<std::string>& path
   io.batch_size = static_cast<std::size_t>(c.integer("battles.ingest_batch"));
   battles::BattleIngest ingest(store, raw, io);
   std::vector<fs::path> roots(paths.begin(), paths.end());
+  ProgressReport progress(quiet);
+  return battles::ingest_paths(ingest, roots, "file", std::ref(progress));
+}
+
+}  // namespace
+
+int cmd_ingest(const GlobalOptions& global, const std::vector<std::string>& paths, bool quiet) {
+  auto config = load_config(global);
+  if (!config) return fail(config.error());
+  log::init(config->string("log.level") == "info" ? "warn" : config->string("log.level"), log::Format::text);
   const auto started = std::chrono::steady_clock::now();
-  auto counts = [&] {
-    ProgressReport progress(quiet);
-    return battles::ingest_paths(ingest, roots, "file", std::ref(progress));
-  }();
+  auto counts = ingest_with_config(std::move(*config), paths, quiet);
   if (!counts) return fail(counts.error());
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf("ingested %lld files in %.1f s (%.0f/s, %.1f MB): stored %lld, replaced %lld, duplicate %lld, kept %lld, failed %lld\n",
@@ -132,6 +138,49 @@ int cmd_ingest(const GlobalOptions& global, const std::vector<std::string>& path
               static_cast<double>(counts->bytes) / 1e6, static_cast<long long>(counts->stored), static_cast<long long>(counts->replaced),
               static_cast<long long>(counts->duplicate), static_cast<long long>(counts->kept), static_cast<long long>(counts->failed));
   return 0;
+}
+
+Status prepare_demo_battles(const Config& config, const std::string& folder) {
+  std::error_code ec;
+  if (!fs::exists(folder, ec)) {
+    battles::SynthOptions so;
+    so.players = 40;
+    so.days = 2;
+    so.seed = 1;
+    so.max_battles = 300;
+    const fs::path tmp = folder + ".tmp";
+    fs::remove_all(tmp, ec);
+    bool ok = true;
+    battles::synthesize(so, [&](battles::SynthBattle&& b) {
+      const fs::path path = tmp / battles::shard_path(b.id);
+      fs::create_directories(path.parent_path(), ec);
+      ok = write_file_atomically(path, b.text);
+      return ok;
+    });
+    if (!ok) return Error::unavailable("io_error", "cannot write the demo battle logs into " + tmp.string());
+    fs::rename(tmp, folder, ec);
+    if (ec) return Error::unavailable("io_error", "cannot create " + folder + ": " + ec.message());
+  }
+  auto counts = ingest_with_config(config, {folder}, true);
+  if (!counts) return counts.error();
+  std::printf("tzrhost demo: %lld battle logs in %s/ (%lld new in the database), also served by the game simulator\n",
+              static_cast<long long>(counts->total()), folder.c_str(), static_cast<long long>(counts->stored));
+  return {};
+}
+
+void print_battles_guide(const std::vector<net::BoundService>& services, const std::string& token_file, const std::string& folder) {
+  unsigned port = 0;
+  for (const auto& s : services)
+    if (s.name == "battles") port = s.port;
+  if (port == 0) return;
+  std::printf(
+      "  battles:    curl 'http://127.0.0.1:%u/battles?limit=3'            (newest first; ?after=<next> for the next page)\n"
+      "              curl 'http://127.0.0.1:%u/battles?kind=pvp&limit=3'   curl http://127.0.0.1:%u/battle/4000001\n"
+      "              curl --compressed -i http://127.0.0.1:%u/battle/4000001/raw   curl http://127.0.0.1:%u/battle/4000001/events\n"
+      "              curl 'http://127.0.0.1:%u/players/search?q=gh'   curl http://127.0.0.1:%u/battles/ingest/status\n"
+      "  upload:     curl -X POST -H \"Authorization: Bearer $(cat %s)\" --data-binary @%s/80/4000002.tzb \\\n"
+      "                'http://127.0.0.1:%u/battles/upload?name=4000002.tzb'   (already ingested: \"duplicate\")\n\n",
+      port, port, port, port, port, port, port, token_file.c_str(), folder.c_str(), port);
 }
 
 void add_battles_commands(CLI::App& app, const GlobalOptions& global, int& code) {

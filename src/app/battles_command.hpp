@@ -2,6 +2,7 @@
 // The battles subcommands: `tzrhost battles synth` (a synthetic corpus of .tzb logs) and
 // `tzrhost ingest PATH…` (files and folders of .tzb/.tzb.gz into the platform database).
 #include "app/commands.hpp"
+#include "net/http_server.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -21,5 +22,11 @@ struct BattlesSynthOptions {
 };
 int cmd_battles_synth(const BattlesSynthOptions& options);
 int cmd_ingest(const GlobalOptions& global, const std::vector<std::string>& paths, bool quiet);
+
+// `tzrhost demo`: writes a small synthetic corpus into folder (once) and ingests it into the
+// configured platform database, so that the battles service has battles at once.
+Status prepare_demo_battles(const Config& config, const std::string& folder);
+// The battles lines of the demo guide.
+void print_battles_guide(const std::vector<net::BoundService>& services, const std::string& token_file, const std::string& folder);
 
 }  // namespace tzr::app

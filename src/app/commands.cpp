@@ -1,11 +1,13 @@
 #include "app/commands.hpp"
 
+#include "app/battles_command.hpp"
 #include "app/config_schema.hpp"
 #include "app/platform_migrations.hpp"
 #include "app/features.hpp"
 #include "app/runtime.hpp"
 #include "crypto/aes_gcm.hpp"
 #include "crypto/hash.hpp"
+#include "game/sim/battle_logs.hpp"
 #include "game/sim/game_sim.hpp"
 #include "core/log.hpp"
 #include "storage/migrations.hpp"
@@ -132,6 +134,10 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
   sim_options.bind = "127.0.0.1";
   sim_options.port = static_cast<std::uint16_t>(options.sim_port);
   game::sim::GameSim sim(sim_options);
+  // Battles: a small synthetic corpus, served by the simulator and ingested before the services start.
+  const std::string battle_logs = dir + "/battle-logs";
+  if (auto st = prepare_demo_battles(*config, battle_logs); !st) return fail(st.error());
+  game::sim::add_battle_log_handler(sim.state(), battle_logs);
   auto sim_port = sim.start();
   if (!sim_port) return fail(sim_port.error());
   if (auto st = config->set("game.port", std::to_string(*sim_port)); !st) return fail(st.error());
@@ -196,7 +202,11 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
         "  shop admin: curl -X POST -H \"Authorization: Bearer $(cat %s)\" 'http://127.0.0.1:%u/admin/snapshot/trigger?shop_code=oasis'\n\n",
         shop, shop, shop, shop, token_file.c_str(), shop);
   };
-  return run_serve(std::move(*config), guide_with_shop);
+  auto guide_all = [guide_with_shop, token_file, battle_logs](const std::vector<net::BoundService>& services) {
+    guide_with_shop(services);
+    print_battles_guide(services, token_file, battle_logs);
+  };
+  return run_serve(std::move(*config), guide_all);
 }
 
 int cmd_version() {
