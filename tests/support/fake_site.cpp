@@ -23,7 +23,8 @@ struct FakeSite::State {
 };
 
 FakeSite::FakeSite() : state_(std::make_shared<State>()) {
-  auto state = state_;
+  // A plain pointer: the server (and its routes) belong to the state, which outlives them.
+  State* state = state_.get();
   state->server = std::make_unique<net::HttpServer>(net::ServerLimits{}, 1, state->metrics, net::PipelineOptions{false});
   auto svc = std::make_shared<net::HttpService>();
   svc->name = "fake-site";
