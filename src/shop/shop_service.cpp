@@ -95,6 +95,9 @@ struct ShopMetrics {
 
 struct ShopService::State {
   std::shared_ptr<ShopMetrics> metrics;
+  // Snapshot writes run here, not on the shared pool: queued work holds the io_context's
+  // executor, so this pool must be destroyed while that context still exists (see ContextGuard).
+  std::unique_ptr<BlockingPool> writer = std::make_unique<BlockingPool>(1);
   asio::any_io_executor executor;
   mutable std::mutex mu;
   std::map<std::string, std::shared_ptr<ShopBot>> bots;
@@ -133,13 +136,16 @@ ShopService::ShopService(asio::any_io_executor executor, ShopStore& store, Block
     if (!state) return;
     std::map<std::string, std::shared_ptr<ShopBot>> bots;
     std::vector<std::shared_ptr<asio::steady_timer>> timers;
+    std::unique_ptr<BlockingPool> writer;
     {
       std::lock_guard lock(state->mu);
       state->stopped = true;
       state->context_gone = true;
       bots.swap(state->bots);
       timers.swap(state->timers);
+      writer.swap(state->writer);
     }
+    writer.reset();  // joins a running write; drops queued ones while the context still exists
   });
   for (const auto& shop : options_.shops) {
     BotOptions b = options_.bot;
@@ -218,12 +224,14 @@ void ShopService::stop() {
 
 Result<std::string> ShopService::trigger(const std::string& shop, std::string started_by) {
   std::shared_ptr<ShopBot> bot;
+  BlockingPool* pool = nullptr;
   {
     std::lock_guard lock(state_->mu);
     auto it = state_->bots.find(shop);
     if (it == state_->bots.end()) return Error::bad_request("Unknown shop: " + shop, "unknown_shop");
     if (state_->stopped) return Error::unavailable("shop_stopped", "the shop service is stopping");
     bot = it->second;
+    pool = state_->writer.get();
   }
   if (bot->options().key.empty())
     return Error::unavailable("no_bot_key", "Bot key not configured for " + shop + ". Set shop.bot_keys (" + shop + ":<key>).");
@@ -236,7 +244,6 @@ Result<std::string> ShopService::trigger(const std::string& shop, std::string st
   state_->put(job, options_.max_jobs_kept);
   auto state = state_;
   auto* store = &store_;
-  auto* pool = &pool_;
   auto categories = options_.categories;
   auto crawl = options_.crawl;
   const auto id = job.id;

@@ -228,6 +228,10 @@ TEST(ShopCrawl, RefusedLoginIsAClearErrorAndNoLoginLoop) {
     return n;
   };
   EXPECT_EQ(logins(), 1);  // one refusal stops the whole crawl
+  for (const auto& m : rig.sim->state().received())
+    if (m.tag == "LOGIN") {
+      EXPECT_EQ(m.raw, R"(<LOGIN v3="10.20.30.40" lang="ru" v2="4875537" v="108" p="some-key" l="Nobody Here" />)");
+    }
   auto again = rig.snapshot("ghost");
   EXPECT_EQ(again.state, "failed");
   EXPECT_EQ(logins(), 1);  // the breaker holds: no new login during the cool-down
@@ -258,4 +262,30 @@ TEST(ShopCrawl, ServerClosingTheConnectionIsSurvivedByReconnecting) {
   int logins = 0;
   for (const auto& m : rig.sim->state().received()) logins += m.tag == "LOGIN";
   EXPECT_EQ(logins, 2);  // relogin after the drop
+}
+
+TEST(ShopCrawl, RepliesSplitAcrossWritesAreReassembled) {
+  ShopRig rig;
+  rig.sim->state().set_global_fault({game::sim::FaultMode::split, 1ms});
+  auto job = rig.snapshot();
+  ASSERT_TRUE(job.snapshot);
+  EXPECT_EQ(job.snapshot->status, "ok");
+  EXPECT_EQ(job.snapshot->items, rig.sim->shops().inventory("moscow").size());
+}
+
+TEST(ShopCrawl, ErrorRepliesFailACategoryAtOnce) {
+  ShopRig rig;
+  rig.sim->shops().set_fault({"h", 0, "error", -1});
+  const auto started = std::chrono::steady_clock::now();
+  auto job = rig.snapshot();
+  ASSERT_TRUE(job.snapshot);
+  EXPECT_EQ(job.snapshot->status, "partial");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1500ms);  // no waiting for a deadline
+  auto snap = rig.store->snapshot(job.snapshot->id);
+  ASSERT_TRUE(snap && *snap);
+  for (const auto& c : (**snap)["categories"].as_array())
+    if (c.at("category") == "h") {
+      EXPECT_EQ(c.at("status"), "failed");
+      EXPECT_NE(std::string(c.at("error").as_string()).find("category h unavailable"), std::string::npos);
+    }
 }
