@@ -457,6 +457,38 @@ void add_shop_routes(net::Router& router, ShopService& svc, storage::Database& d
     if (!activity) co_return fail(activity.error(), req);
     co_return HttpResponse::json(200, *activity);
   });
+  router.get("/analytics/price-anomalies", [service, shop_param](HttpRequest& req) -> Awaitable {
+    auto shop = shop_param(req);
+    if (!shop) co_return fail(shop.error(), req);
+    auto min = int_param(req, "min_listings");
+    if (!min) co_return fail(min.error(), req);
+    auto p = paging(req);
+    if (!p) co_return fail(p.error(), req);
+    auto code = *shop;
+    const auto min_listings = std::max<std::int64_t>(4, min->value_or(5));
+    const auto limit = p->limit;
+    auto work = [service, code, min_listings, limit] { return service->store().price_anomalies(code, min_listings, limit); };
+    auto list = co_await service->pool().run(std::move(work));
+    if (!list) co_return fail(list.error(), req);
+    const auto n = static_cast<std::int64_t>(list->size());
+    co_return envelope(std::move(*list), n, *p);
+  });
+  router.get("/analytics/seller-turnover", [service, shop_param](HttpRequest& req) -> Awaitable {
+    auto shop = shop_param(req);
+    if (!shop) co_return fail(shop.error(), req);
+    auto hours = int_param(req, "hours");
+    if (!hours) co_return fail(hours.error(), req);
+    auto p = paging(req);
+    if (!p) co_return fail(p.error(), req);
+    auto code = *shop;
+    const auto since = unix_now() - hours->value_or(24 * 7) * 3600;
+    const auto limit = p->limit;
+    auto work = [service, code, since, limit] { return service->store().seller_turnover(code, since, limit); };
+    auto list = co_await service->pool().run(std::move(work));
+    if (!list) co_return fail(list.error(), req);
+    const auto n = static_cast<std::int64_t>(list->size());
+    co_return envelope(std::move(*list), n, *p);
+  });
   router.get("/analytics/sell-through", [service, shop_param](HttpRequest& req) -> Awaitable {
     auto shop = shop_param(req);
     if (!shop) co_return fail(shop.error(), req);

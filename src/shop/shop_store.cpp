@@ -655,4 +655,117 @@ Result<std::set<std::string>> SqlShopStore::snapshot_owners(std::int64_t snapsho
   return out;
 }
 
+namespace {
+// Linear interpolation between closest ranks (numpy's default), on sorted values.
+double quantile(const std::vector<double>& sorted, double q) {
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  const auto lo = static_cast<std::size_t>(std::floor(pos));
+  const auto hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - static_cast<double>(lo));
+}
+}  // namespace
+
+Result<json::array> SqlShopStore::price_anomalies(std::optional<std::string> shop, std::int64_t min_listings, std::int64_t limit) {
+  std::string sql =
+      "SELECT i.item_id, s.code, i.name, i.type, i.txt, i.price_cents, i.quantity, i.owner, i.category"
+      " FROM shop_items i JOIN shop_shops s ON s.id = i.shop_id"
+      " WHERE i.listed = 1 AND i.price_cents IS NOT NULL AND i.name <> '' AND i.type <> ''";
+  std::vector<Value> params;
+  if (shop) {
+    sql += " AND s.code = ?";
+    params.push_back(*shop);
+  }
+  sql += " ORDER BY i.name, i.type";
+  auto r = db_.query(sql, params);
+  if (!r) return r.error();
+  struct Flagged {
+    double score;
+    json::object row;
+  };
+  std::vector<Flagged> flagged;
+  std::size_t i = 0;
+  while (i < r->rows.size()) {
+    std::size_t j = i;
+    while (j < r->rows.size() && r->rows[j].text(2) == r->rows[i].text(2) && r->rows[j].text(3) == r->rows[i].text(3)) ++j;
+    if (static_cast<std::int64_t>(j - i) >= min_listings) {
+      std::vector<double> units;
+      auto unit = [&](const Row& row) {
+        const double price = static_cast<double>(row.integer(5)) / 100.0;
+        const auto q = row.opt_integer(6);
+        return q && *q > 0 ? price / static_cast<double>(*q) : price;
+      };
+      for (auto k = i; k < j; ++k) units.push_back(unit(r->rows[k]));
+      std::sort(units.begin(), units.end());
+      const double q1 = quantile(units, 0.25), median = quantile(units, 0.5), q3 = quantile(units, 0.75);
+      const double iqr = q3 - q1, low = q1 - 1.5 * iqr, high = q3 + 1.5 * iqr;
+      for (auto k = i; k < j; ++k) {
+        const double u = unit(r->rows[k]);
+        if (iqr <= 0 || (u >= low && u <= high)) continue;
+        const auto& row = r->rows[k];
+        json::object o{{"item_id", row.integer(0)}, {"shop", row.text(1)}, {"name", row.text(2)}, {"type", row.text(3)},
+                       {"txt", row.text(4)}, {"price", price_json(row.opt_integer(5))}, {"count", opt_int(row, 6)},
+                       {"unit_price", u}, {"owner", opt_str(row, 7)}, {"category", row.text(8)},
+                       {"template_median", median}, {"template_q1", q1}, {"template_q3", q3},
+                       {"template_listings", static_cast<std::int64_t>(j - i)},
+                       {"direction", u < low ? "cheap" : "expensive"},
+                       {"ratio_to_median", median > 0 ? json::value(std::round(u / median * 1000.0) / 1000.0) : nullptr}};
+        flagged.push_back({std::fabs(u - median) / iqr, std::move(o)});
+      }
+    }
+    i = j;
+  }
+  std::stable_sort(flagged.begin(), flagged.end(), [](const Flagged& a, const Flagged& b) { return a.score > b.score; });
+  json::array out;
+  for (std::size_t k = 0; k < flagged.size() && static_cast<std::int64_t>(k) < limit; ++k) out.push_back(std::move(flagged[k].row));
+  return out;
+}
+
+Result<json::array> SqlShopStore::seller_turnover(std::optional<std::string> shop, std::int64_t since_unix, std::int64_t limit) {
+  std::string shop_filter;
+  std::vector<Value> shop_param;
+  if (shop) {
+    shop_filter = " AND s.code = ?";
+    shop_param.push_back(*shop);
+  }
+  struct Tally {
+    std::int64_t listed = 0, added = 0, sold = 0, sold_value = 0;
+  };
+  std::map<std::string, Tally> by_owner;
+  auto listed = db_.query("SELECT i.owner, COUNT(*) FROM shop_items i JOIN shop_shops s ON s.id = i.shop_id"
+                          " WHERE i.listed = 1 AND i.owner IS NOT NULL" + shop_filter + " GROUP BY i.owner",
+                          shop_param);
+  if (!listed) return listed.error();
+  for (const auto& row : listed->rows) by_owner[row.text(0)].listed = row.integer(1);
+  std::vector<Value> params{since_unix};
+  for (const auto& v : shop_param) params.push_back(v);
+  auto moved = db_.query(
+      "SELECT c.change_type, COALESCE(c.new_owner, c.old_owner), COUNT(*), SUM(c.old_price_cents)"
+      " FROM shop_item_changes c JOIN shop_shops s ON s.id = c.shop_id"
+      " WHERE c.detected_at >= ? AND c.change_type IN ('added', 'removed') AND COALESCE(c.new_owner, c.old_owner) IS NOT NULL" +
+          shop_filter + " GROUP BY c.change_type, COALESCE(c.new_owner, c.old_owner)",
+      params);
+  if (!moved) return moved.error();
+  for (const auto& row : moved->rows) {
+    auto& t = by_owner[row.text(1)];
+    if (row.text(0) == "added") t.added = row.integer(2);
+    else {
+      t.sold = row.integer(2);
+      t.sold_value = row.is_null(3) ? 0 : row.integer(3);
+    }
+  }
+  std::vector<std::pair<std::string, Tally>> rows(by_owner.begin(), by_owner.end());
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return a.second.sold != b.second.sold ? a.second.sold > b.second.sold : a.second.listed > b.second.listed;
+  });
+  json::array out;
+  for (std::size_t k = 0; k < rows.size() && static_cast<std::int64_t>(k) < limit; ++k) {
+    const auto& [owner, t] = rows[k];
+    const auto base = t.listed + t.sold;
+    out.push_back({{"owner", owner}, {"listed", t.listed}, {"new_listings", t.added}, {"sold", t.sold},
+                   {"sold_value", static_cast<double>(t.sold_value) / 100.0},
+                   {"turnover", base > 0 ? static_cast<double>(t.sold) / static_cast<double>(base) : 0.0}});
+  }
+  return out;
+}
+
 }  // namespace tzr::shop

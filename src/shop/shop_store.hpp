@@ -66,6 +66,11 @@ class ShopStore {
   virtual Result<std::optional<boost::json::object>> seller_summary(std::string owner, std::optional<std::string> shop) = 0;
   // Distinct sellers seen in a snapshot.
   virtual Result<std::set<std::string>> snapshot_owners(std::int64_t snapshot_id) = 0;
+  // Listed goods whose unit price lies outside [Q1 - 1.5 IQR, Q3 + 1.5 IQR] of their template's
+  // listings (templates with at least min_listings), most extreme first.
+  virtual Result<boost::json::array> price_anomalies(std::optional<std::string> shop, std::int64_t min_listings, std::int64_t limit) = 0;
+  // Per seller: goods listed now, listed and sold since since_unix.
+  virtual Result<boost::json::array> seller_turnover(std::optional<std::string> shop, std::int64_t since_unix, std::int64_t limit) = 0;
 };
 
 class SqlShopStore final : public ShopStore {
@@ -88,6 +93,8 @@ class SqlShopStore final : public ShopStore {
   Result<boost::json::object> sell_through(std::optional<std::string> shop, std::int64_t since_unix) override;
   Result<std::optional<boost::json::object>> seller_summary(std::string owner, std::optional<std::string> shop) override;
   Result<std::set<std::string>> snapshot_owners(std::int64_t snapshot_id) override;
+  Result<boost::json::array> price_anomalies(std::optional<std::string> shop, std::int64_t min_listings, std::int64_t limit) override;
+  Result<boost::json::array> seller_turnover(std::optional<std::string> shop, std::int64_t since_unix, std::int64_t limit) override;
 
  private:
   storage::Database& db_;
