@@ -183,14 +183,7 @@ std::variant<boost::json::object, JobFailure> reset_call(const SiteJob& job, con
 boost::asio::awaitable<JobOutcome> JobRunner::run_register(SiteJob job) {
   auto call = register_call(job, key_);
   if (auto* failure = std::get_if<JobFailure>(&call)) co_return JobOutcome{false, nullptr, std::move(*failure)};
-  net::HttpClientRequest req;
-  req.method = "POST";
-  req.url = local_.register_url;
-  req.headers.set("Content-Type", "application/json");
-  req.headers.set("X-Request-Id", job.id);
-  req.body = boost::json::serialize(std::get<boost::json::object>(call));
-  req.timeout = local_.timeout;
-  auto res = co_await http_.request(std::move(req));
+  auto res = co_await post(local_.register_url, std::move(job.id), std::move(std::get<boost::json::object>(call)), false);
   if (!res) co_return local_call_failure(res.error(), local_.timeout, false);
   co_return register_outcome(*res);
 }
@@ -198,17 +191,24 @@ boost::asio::awaitable<JobOutcome> JobRunner::run_register(SiteJob job) {
 boost::asio::awaitable<JobOutcome> JobRunner::run_reset(SiteJob job) {
   auto call = reset_call(job, key_);
   if (auto* failure = std::get_if<JobFailure>(&call)) co_return JobOutcome{false, nullptr, std::move(*failure)};
-  net::HttpClientRequest req;
-  req.method = "POST";
-  req.url = local_.reset_url;
-  req.headers.set("Content-Type", "application/json");
-  req.headers.set("X-Request-Id", job.id);
-  if (!local_.bearer_token.empty()) req.headers.set("Authorization", "Bearer " + local_.bearer_token);
-  req.body = boost::json::serialize(std::get<boost::json::object>(call));
-  req.timeout = local_.timeout;
-  auto res = co_await http_.request(std::move(req));
+  auto res = co_await post(local_.reset_url, std::move(job.id), std::move(std::get<boost::json::object>(call)), true);
   if (!res) co_return local_call_failure(res.error(), local_.timeout, false);
   co_return reset_outcome(*res);
+}
+
+// The job id travels as X-Request-Id: the local service's own idempotency key.
+boost::asio::awaitable<Result<net::HttpResponse>> JobRunner::post(std::string url, std::string job_id, boost::json::object body,
+                                                                  bool bearer) {
+  net::HttpClientRequest req;
+  req.method = "POST";
+  req.url = std::move(url);
+  req.headers.set("Content-Type", "application/json");
+  req.headers.set("X-Request-Id", job_id);
+  if (bearer && !local_.bearer_token.empty()) req.headers.set("Authorization", "Bearer " + local_.bearer_token);
+  req.body = boost::json::serialize(body);
+  req.timeout = local_.timeout;
+  auto res = co_await http_.request(std::move(req));
+  co_return res;
 }
 
 boost::asio::awaitable<JobOutcome> JobRunner::run_status() {

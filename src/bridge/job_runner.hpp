@@ -35,6 +35,8 @@ class JobRunner {
   boost::asio::awaitable<JobOutcome> run_register(SiteJob job);
   boost::asio::awaitable<JobOutcome> run_reset(SiteJob job);
   boost::asio::awaitable<JobOutcome> run_status();
+  boost::asio::awaitable<Result<net::HttpResponse>> post(std::string url, std::string job_id, boost::json::object body,
+                                                         bool bearer);
   std::int64_t next_revision(std::int64_t now);
 
   net::HttpClient& http_;
