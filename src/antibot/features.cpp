@@ -6,7 +6,6 @@
 #include <cstring>
 #include <limits>
 #include <map>
-#include <numbers>
 #include <tuple>
 #include <unordered_map>
 
@@ -56,18 +55,20 @@ double hour_spread(const std::array<std::int64_t, 24>& freq, std::int64_t total)
   return best;
 }
 
-// Circular standard deviation of times of day, in hours.
-double circular_sd_hours(const std::vector<double>& hours) {
+// Median circular distance (hours) of times of day from the medoid start: 0 when most sessions
+// start at the same minute, whatever a few outliers do.
+double circular_mad_hours(const std::vector<double>& hours) {
   if (hours.size() < 3) return kNaN;
-  double c = 0, s = 0;
-  for (double h : hours) {
-    const double a = h / 24.0 * 2 * std::numbers::pi;
-    c += std::cos(a);
-    s += std::sin(a);
+  double best = 12;
+  std::vector<double> distances(hours.size());
+  for (double centre : hours) {
+    for (std::size_t j = 0; j < hours.size(); ++j) {
+      const double d = std::fabs(hours[j] - centre);
+      distances[j] = std::min(d, 24 - d);
+    }
+    best = std::min(best, median(distances));
   }
-  const double r = std::min(1.0, std::hypot(c, s) / static_cast<double>(hours.size()));
-  if (r <= 0) return 24.0 / std::sqrt(12.0);  // uniform on the circle: no preferred hour
-  return std::sqrt(-2 * std::log(r)) * 24 / (2 * std::numbers::pi);
+  return best;
 }
 
 bool same_record(const PlayerBattle& a, const PlayerBattle& b) {
@@ -84,7 +85,7 @@ const std::array<std::string_view, kFeatureCount>& feature_names() {
       "pvp_ratio", "survival_rate", "kills_monsters_avg", "kills_players_avg", "loot_per_battle",
       "locations", "location_entropy", "idle_count", "idle_median_s", "idle_mean_s", "idle_cv",
       "idle_mode_share", "overlap_ratio", "same_second_ratio", "max_gap_hours", "sessions",
-      "session_hours_mean", "session_hours_max", "session_battles_cv", "session_start_sd_hours",
+      "session_hours_mean", "session_hours_max", "session_battles_cv", "session_start_mad_hours",
       "daily_hours_mean", "active_hours", "hour_spread", "marathon_count", "longest_marathon_hours",
       "marathon_battles"};
   return names;
@@ -137,7 +138,7 @@ PlayerFeatures compute_features(std::vector<PlayerBattle> history, const Feature
     for (double* p : {&f.pvp_ratio, &f.survival_rate, &f.kills_monsters_avg, &f.kills_players_avg, &f.loot_per_battle,
                       &f.battles_per_active_day, &f.location_entropy, &f.idle_median_s, &f.idle_mean_s, &f.idle_cv,
                       &f.idle_mode_share, &f.overlap_ratio, &f.same_second_ratio, &f.max_gap_hours,
-                      &f.session_hours_mean, &f.session_hours_max, &f.session_battles_cv, &f.session_start_sd_hours,
+                      &f.session_hours_mean, &f.session_hours_max, &f.session_battles_cv, &f.session_start_mad_hours,
                       &f.daily_hours_mean, &f.hour_spread})
       *p = kNaN;
     return f;
@@ -265,7 +266,7 @@ PlayerFeatures compute_features(std::vector<PlayerBattle> history, const Feature
   f.session_hours_mean = hours_stats.mean;
   f.session_hours_max = *std::max_element(session_hours.begin(), session_hours.end());
   f.session_battles_cv = session_hours.size() >= 2 ? battles_stats.cv() : kNaN;
-  f.session_start_sd_hours = circular_sd_hours(session_starts);
+  f.session_start_mad_hours = circular_mad_hours(session_starts);
   return f;
 }
 

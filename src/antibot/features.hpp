@@ -58,7 +58,8 @@ struct PlayerFeatures {
   double session_hours_mean = 0;    // first start to last end
   double session_hours_max = 0;
   double session_battles_cv = 0;    // sd / mean of battles per session (≥ 2 sessions)
-  double session_start_sd_hours = 0;  // circular sd of session start time of day (≥ 3 sessions)
+  double session_start_mad_hours = 0;  // median circular distance of session starts (time of day) from
+                                      // the most central start; robust to a few odd days (≥ 3 sessions)
   double daily_hours_mean = 0;      // mean over active days of distinct UTC hours with play
   double active_hours = 0;          // distinct UTC hours of day over the window
   double hour_spread = 0;           // smallest circular run of hours holding ≥ 80 % of battles

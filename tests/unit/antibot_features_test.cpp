@@ -74,7 +74,7 @@ TEST(AntibotFeatures, HandMadeHistoryExactValues) {
   EXPECT_DOUBLE_EQ(f.session_hours_mean, 360.0 / 3 / 3600);
   EXPECT_DOUBLE_EQ(f.session_hours_max, 200.0 / 3600);
   EXPECT_DOUBLE_EQ(f.session_battles_cv, std::sqrt(2.0) / 2);
-  EXPECT_NEAR(f.session_start_sd_hours, 4.2764243730050255, 1e-12);  // starts at 01:00, 02:10, 10:00
+  EXPECT_DOUBLE_EQ(f.session_start_mad_hours, 4200.0 / 3600);  // starts at 01:00, 02:10, 10:00
   EXPECT_EQ(f.daily_hours_mean, 1.5);  // day 1: hours 1 and 2; day 2: hour 10
   EXPECT_EQ(f.active_hours, 3);
   EXPECT_EQ(f.hour_spread, 2);  // hours 1–2 hold 5 of 6 battles
@@ -123,7 +123,7 @@ TEST(AntibotFeatures, UndefinedStatisticsAreNaN) {
   EXPECT_FALSE(std::signbit(one.location_entropy));
   EXPECT_EQ(one.idle_count, 0);
   for (double v : {one.idle_median_s, one.idle_cv, one.idle_mode_share, one.overlap_ratio, one.same_second_ratio,
-                   one.max_gap_hours, one.session_battles_cv, one.session_start_sd_hours})
+                   one.max_gap_hours, one.session_battles_cv, one.session_start_mad_hours})
     EXPECT_TRUE(std::isnan(v));
   EXPECT_EQ(one.hour_spread, 1);
 
@@ -143,7 +143,7 @@ TEST(AntibotFeatures, SameStartTimeEverydayHasNoSpread) {
     }
   const auto f = compute_features(h, week());
   EXPECT_EQ(f.sessions, 5);
-  EXPECT_NEAR(f.session_start_sd_hours, 0, 1e-6);
+  EXPECT_EQ(f.session_start_mad_hours, 0);
   EXPECT_EQ(f.session_battles_cv, 0);
   EXPECT_EQ(f.idle_median_s, 3);
   EXPECT_EQ(f.daily_hours_mean, 1);
