@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -31,6 +32,17 @@ void IngestCounts::add(const IngestRecord& r) {
 }
 
 Result<std::vector<IngestRecord>> BattleIngest::ingest(std::vector<RawLog> logs, std::vector<ParseOutcome>* outcomes) {
+  auto items = prepare(std::move(logs));
+  if (!items) return items.error();
+  auto records = commit(*items);
+  if (records && outcomes) {
+    outcomes->clear();
+    for (auto& item : *items) outcomes->push_back(std::move(item.outcome));
+  }
+  return records;
+}
+
+Result<std::vector<IngestItem>> BattleIngest::prepare(std::vector<RawLog> logs) {
   // Content hashes first: a log ingested before is not parsed again.
   std::vector<std::string> plain(logs.size());
   std::vector<std::string> shas(logs.size());
@@ -105,12 +117,7 @@ Result<std::vector<IngestRecord>> BattleIngest::ingest(std::vector<RawLog> logs,
     for (auto& th : pool) th.join();
   }
   if (raw_failed) return raw_error;
-  auto records = store_.write_batch(items);
-  if (records && outcomes) {
-    outcomes->clear();
-    for (auto& item : items) outcomes->push_back(std::move(item.outcome));
-  }
-  return records;
+  return items;
 }
 
 Result<std::pair<IngestRecord, ParseOutcome>> BattleIngest::ingest_one(RawLog log) {
@@ -195,28 +202,43 @@ Result<IngestCounts> ingest_paths(BattleIngest& ingest, const std::vector<fs::pa
     p.total = n;
   }
   LogFileWalker walker(paths);
-  bool more = true;
-  while (more) {
-    std::vector<RawLog> batch;
+  struct Batch {
     std::vector<fs::path> files;
+    std::int64_t bytes = 0;
+    Result<std::vector<IngestItem>> items = std::vector<IngestItem>{};
+  };
+  // Reads and prepares the next batch (files, parse, raw store) on its own thread while the
+  // current one is committed.
+  auto next_batch = [&walker, &ingest, &source]() {
+    Batch b;
+    std::vector<RawLog> logs;
     std::size_t bytes = 0;
-    while (batch.size() < ingest.options().batch_size && bytes < (256u << 20)) {
+    while (logs.size() < ingest.options().batch_size && bytes < (256u << 20)) {
       auto f = walker.next();
-      if (!f) {
-        more = false;
-        break;
-      }
-      batch.push_back(read_log_file(*f, source, ingest.options().max_log_bytes));
-      bytes += batch.back().bytes.size();
-      files.push_back(*f);
+      if (!f) break;
+      logs.push_back(read_log_file(*f, source, ingest.options().max_log_bytes));
+      bytes += logs.back().bytes.size();
+      b.files.push_back(*f);
     }
-    if (batch.empty()) break;
-    for (const auto& b : batch) p.counts.bytes += static_cast<std::int64_t>(b.bytes.size());
-    auto records = ingest.ingest(std::move(batch));
-    if (!records) return records.error();
+    b.bytes = static_cast<std::int64_t>(bytes);
+    if (!logs.empty()) b.items = ingest.prepare(std::move(logs));
+    return b;
+  };
+  auto pending = std::async(std::launch::async, next_batch);
+  while (true) {
+    Batch batch = pending.get();
+    if (batch.files.empty()) break;
+    if (!batch.items) return batch.items.error();
+    pending = std::async(std::launch::async, next_batch);
+    auto records = ingest.commit(*batch.items);
+    if (!records) {
+      pending.wait();
+      return records.error();
+    }
+    p.counts.bytes += batch.bytes;
     for (std::size_t i = 0; i < records->size(); ++i) {
       p.counts.add((*records)[i]);
-      if (on_file) on_file(files[i], (*records)[i]);
+      if (on_file) on_file(batch.files[i], (*records)[i]);
     }
     p.done += static_cast<std::int64_t>(records->size());
     p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

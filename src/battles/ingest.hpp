@@ -41,6 +41,10 @@ class BattleIngest {
   // Parses and stores a batch; records[i] answers logs[i]. Fails only when the store does.
   // When outcomes is given it receives the parse outcome of every log (empty for a duplicate).
   Result<std::vector<IngestRecord>> ingest(std::vector<RawLog> logs, std::vector<ParseOutcome>* outcomes = nullptr);
+  // The two halves of ingest(), so that a caller can prepare the next batch while this one is
+  // written: prepare parses and writes raw files (thread-safe); commit is one transaction.
+  Result<std::vector<IngestItem>> prepare(std::vector<RawLog> logs);
+  Result<std::vector<IngestRecord>> commit(const std::vector<IngestItem>& items) { return store_.write_batch(items); }
   // The parse outcome of the last ingest() for one item is not kept; callers that must show it
   // (upload) use this, which ingests one log and returns both.
   Result<std::pair<IngestRecord, ParseOutcome>> ingest_one(RawLog log);
