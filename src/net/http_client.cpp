@@ -1,5 +1,7 @@
 #include "net/http_client.hpp"
 
+#include "net/tls_client.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -257,14 +259,6 @@ asio::awaitable<Attempt> exchange_on(Connection& conn, const Message& msg, const
   co_return out;
 }
 
-bool set_server_name(SSL* ssl, const std::string& host) {
-  // OpenSSL's macro expands to a C-style cast.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wold-style-cast"
-  return SSL_set_tlsext_host_name(ssl, host.c_str()) == 1;
-#pragma GCC diagnostic pop
-}
-
 // Wraps Asio's RFC 6125 check so that a name mismatch is reported as such by OpenSSL's verify
 // result (otherwise it shows as an unspecified verification error).
 struct HostNameCheck {
@@ -290,21 +284,8 @@ struct HttpClient::Impl {
 
   Impl(asio::any_io_executor ex, HttpClientOptions opts)
       : executor(std::move(ex)), options(std::move(opts)), tls_context(ssl::context::tls_client) {
-    tls_context.set_options(ssl::context::default_workarounds | ssl::context::no_compression);
-    SSL_CTX_set_min_proto_version(tls_context.native_handle(), TLS1_2_VERSION);
     boost::system::error_code ec;
-    if (options.verify_peer) {
-      tls_context.set_verify_mode(ssl::verify_peer, ec);
-      if (!ec) {
-        if (options.ca_file.empty()) {
-          tls_context.set_default_verify_paths(ec);
-        } else {
-          tls_context.load_verify_file(options.ca_file, ec);
-        }
-      }
-    } else {
-      tls_context.set_verify_mode(ssl::verify_none, ec);
-    }
+    detail::configure_client_tls(tls_context, options.verify_peer, options.ca_file, ec);
     // The constructor cannot return a Result: keep the failure and report it on each https request.
     if (ec) {
       tls_setup_error = fail(ErrorKind::bad_gateway, "http_tls_failed",
@@ -401,7 +382,7 @@ struct HttpClient::Impl {
   asio::awaitable<std::optional<Error>> handshake(beast::ssl_stream<beast::tcp_stream>& stream, Connection& conn,
                                                   const Target& t, Clock::time_point connect_deadline) {
     // SNI carries host names only (RFC 6066 forbids IP literals).
-    if (!t.host_is_ip && !set_server_name(stream.native_handle(), t.host)) {
+    if (!t.host_is_ip && !detail::set_server_name(stream.native_handle(), t.host)) {
       co_return fail(ErrorKind::bad_gateway, "http_tls_failed", "could not set the TLS server name");
     }
     if (options.verify_peer) {

@@ -1,5 +1,6 @@
 #include "net/websocket.hpp"
 
+#include "net/tls_client.hpp"
 #include "net/websocket_beast.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -51,27 +52,10 @@ Result<Target> parse_target(std::string_view url) {
 
 Error fail(ErrorKind kind, std::string code, std::string message) { return Error::make(kind, std::move(code), std::move(message)); }
 
-bool set_server_name(SSL* ssl, const std::string& host) {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wold-style-cast"
-  return SSL_set_tlsext_host_name(ssl, host.c_str()) == 1;
-#pragma GCC diagnostic pop
-}
-
 Result<std::shared_ptr<ssl::context>> make_tls_context(const WebSocketClientOptions& options) {
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
-  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
-  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
   boost::system::error_code ec;
-  if (options.verify_peer) {
-    ctx->set_verify_mode(ssl::verify_peer, ec);
-    if (!ec) {
-      if (options.ca_file.empty()) ctx->set_default_verify_paths(ec);
-      else ctx->load_verify_file(options.ca_file, ec);
-    }
-  } else {
-    ctx->set_verify_mode(ssl::verify_none, ec);
-  }
+  detail::configure_client_tls(*ctx, options.verify_peer, options.ca_file, ec);
   if (ec) return fail(ErrorKind::bad_gateway, "ws_tls_failed", "cannot load the CA certificates: " + ec.message());
   return ctx;
 }
@@ -133,7 +117,7 @@ asio::awaitable<Result<std::shared_ptr<WebSocketConnection>>> websocket_connect(
   conn->keep(*ctx);
   if (auto err = co_await connect_tcp(*conn, t, options.connect_timeout)) co_return *err;
   auto& tls = conn->stream().next_layer();
-  if (!t.host_is_ip && !set_server_name(tls.native_handle(), t.host))
+  if (!t.host_is_ip && !detail::set_server_name(tls.native_handle(), t.host))
     co_return fail(ErrorKind::bad_gateway, "ws_tls_failed", "could not set the TLS server name");
   if (options.verify_peer) {
     boost::system::error_code ec;
