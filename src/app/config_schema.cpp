@@ -155,6 +155,9 @@ const std::vector<ConfigKey>& keys() {
       integer("shop", "backoff_max_ms", "60000", 1, 3'600'000, "Longest reconnect delay."),
       integer("shop", "breaker_cooldown_s", "300", 1, 86400, "After the server refuses a bot's login, how long before it logs in again."),
       integer("shop", "max_pages", "500", 1, 100'000, "Most pages read from one listing (a runaway bound)."),
+      list("shop", "watch_rules", "",
+           "Alert rules, id:cond;cond… with event=listed|new_seller|bulk_sold, shop=, search=, name=, caliber=, category=, max_price=, min_sold=."),
+      secret("shop", "alert_webhook", "URL that receives new alerts as JSON (POST); empty: alerts are only stored (GET /analytics/alerts)."),
 
       text("redis", "url", "", "Redis for state shared by several instances (rate limits): redis://[:password@]host:6379/0; empty: in process."),
       text("redis", "prefix", "tzr:", "Prefix of every Redis key this deployment writes."),

@@ -159,6 +159,12 @@ Result<shop::ShopServiceOptions> shop_service_options(const Config& c) {
   o.bot.backoff_base = ms(c.integer("shop.backoff_base_ms"));
   o.bot.backoff_max = ms(c.integer("shop.backoff_max_ms"));
   o.bot.breaker_cooldown = std::chrono::seconds(c.integer("shop.breaker_cooldown_s"));
+  for (const auto& text : c.list("shop.watch_rules")) {
+    auto rule = shop::parse_watch_rule(text);
+    if (!rule) return rule.error();
+    o.watch_rules.push_back(std::move(*rule));
+  }
+  o.alert_webhook = c.string("shop.alert_webhook");
   return o;
 }
 

@@ -42,6 +42,13 @@ std::vector<storage::Migration> migrations() {
        "CREATE INDEX shop_item_changes_item ON shop_item_changes(item_id, detected_at);"
        "CREATE INDEX shop_item_changes_type ON shop_item_changes(change_type, detected_at);",
        ""},
+      {401, "shop_alerts",
+       // One row per (rule, item/seller/snapshot): an alert is delivered once.
+       "CREATE TABLE shop_alerts (id INTEGER PRIMARY KEY AUTOINCREMENT, rule TEXT NOT NULL, alert_key TEXT NOT NULL,"
+       " payload TEXT NOT NULL, created_at BIGINT NOT NULL, delivered_at BIGINT, UNIQUE (rule, alert_key));",
+       "CREATE TABLE shop_alerts (id BIGSERIAL PRIMARY KEY, rule TEXT NOT NULL, alert_key TEXT NOT NULL,"
+       " payload TEXT NOT NULL, created_at BIGINT NOT NULL, delivered_at BIGINT, UNIQUE (rule, alert_key));",
+       ""},
   };
 }
 

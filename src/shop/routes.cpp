@@ -489,6 +489,15 @@ void add_shop_routes(net::Router& router, ShopService& svc, storage::Database& d
     const auto n = static_cast<std::int64_t>(list->size());
     co_return envelope(std::move(*list), n, *p);
   });
+  router.get("/analytics/alerts", [service](HttpRequest& req) -> Awaitable {
+    auto p = paging(req);
+    if (!p) co_return fail(p.error(), req);
+    const auto limit = p->limit, offset = p->offset;
+    auto work = [service, limit, offset] { return service->store().alerts(limit, offset); };
+    auto list = co_await service->pool().run(std::move(work));
+    if (!list) co_return fail(list.error(), req);
+    co_return envelope(std::move(list->items), list->total, *p);
+  });
   router.get("/analytics/sell-through", [service, shop_param](HttpRequest& req) -> Awaitable {
     auto shop = shop_param(req);
     if (!shop) co_return fail(shop.error(), req);

@@ -1,6 +1,9 @@
 #include "shop/shop_service.hpp"
 
 #include "crypto/hash.hpp"
+#include "net/http_client.hpp"
+
+#include <boost/json/serialize.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -98,6 +101,8 @@ struct ShopService::State {
   // Snapshot writes run here, not on the shared pool: queued work holds the io_context's
   // executor, so this pool must be destroyed while that context still exists (see ContextGuard).
   std::unique_ptr<BlockingPool> writer = std::make_unique<BlockingPool>(1);
+  std::unique_ptr<net::HttpClient> http;  // alert webhook; its sockets belong to the executor's context
+  std::string alert_webhook;
   asio::any_io_executor executor;
   mutable std::mutex mu;
   std::map<std::string, std::shared_ptr<ShopBot>> bots;
@@ -125,10 +130,55 @@ struct ShopService::State {
   }
 };
 
+namespace {
+
+// Posts fresh alerts to the webhook as {"alerts":[{"id","rule","key",…payload}]}; marks them
+// delivered on a 2xx answer. Without a webhook they stay in the store (GET /analytics/alerts).
+asio::awaitable<void> deliver_alerts(std::shared_ptr<ShopService::State> state, ShopStore* store, BlockingPool* pool,
+                                     std::vector<std::pair<std::int64_t, Alert>> alerts) {
+  spdlog::info("shop: {} new alert(s)", alerts.size());
+  net::HttpClient* http = nullptr;
+  std::string url;
+  {
+    std::lock_guard lock(state->mu);
+    http = state->http.get();
+    url = state->alert_webhook;
+  }
+  if (!http || url.empty()) co_return;
+  boost::json::array list;
+  std::vector<std::int64_t> ids;
+  for (auto& [id, alert] : alerts) {
+    auto o = alert.payload;
+    o["id"] = id;
+    o["rule"] = alert.rule;
+    o["key"] = alert.key;
+    list.push_back(std::move(o));
+    ids.push_back(id);
+  }
+  std::string body = boost::json::serialize(boost::json::object{{"alerts", std::move(list)}});
+  auto response = co_await http->post_json(url, std::move(body));
+  if (!response || response->status < 200 || response->status >= 300) {
+    spdlog::warn("shop: alert webhook failed: {}", response ? "HTTP " + std::to_string(response->status) : response.error().message);
+    co_return;
+  }
+  auto mark = [store, ids] { return store->mark_delivered(ids); };
+  auto st = co_await pool->run(std::move(mark));
+  if (!st) spdlog::error("shop: alerts not marked delivered: {}", st.error().message);
+}
+
+}  // namespace
+
 ShopService::ShopService(asio::any_io_executor executor, ShopStore& store, BlockingPool& pool, ShopServiceOptions options)
     : state_(std::make_shared<State>()), store_(store), pool_(pool), options_(std::move(options)) {
   state_->executor = std::move(executor);
   if (options_.metrics) state_->metrics = std::make_shared<ShopMetrics>(options_.metrics->registry());
+  if (!options_.alert_webhook.empty()) {
+    net::HttpClientOptions http;
+    http.max_idle_per_host = 0;  // no pooled sockets to outlive the context
+    http.request_timeout = std::chrono::seconds(10);
+    state_->http = std::make_unique<net::HttpClient>(state_->executor, http);
+    state_->alert_webhook = options_.alert_webhook;
+  }
   auto& context = asio::query(state_->executor, asio::execution::context);
   std::weak_ptr<State> weak = state_;
   asio::use_service<ContextGuard>(context).add([weak] {
@@ -137,6 +187,7 @@ ShopService::ShopService(asio::any_io_executor executor, ShopStore& store, Block
     std::map<std::string, std::shared_ptr<ShopBot>> bots;
     std::vector<std::shared_ptr<asio::steady_timer>> timers;
     std::unique_ptr<BlockingPool> writer;
+    std::unique_ptr<net::HttpClient> http;
     {
       std::lock_guard lock(state->mu);
       state->stopped = true;
@@ -144,6 +195,7 @@ ShopService::ShopService(asio::any_io_executor executor, ShopStore& store, Block
       bots.swap(state->bots);
       timers.swap(state->timers);
       writer.swap(state->writer);
+      http.swap(state->http);
     }
     writer.reset();  // joins a running write; drops queued ones while the context still exists
   });
@@ -248,7 +300,8 @@ Result<std::string> ShopService::trigger(const std::string& shop, std::string st
   auto crawl = options_.crawl;
   const auto id = job.id;
   const auto by = job.started_by;
-  bot->submit([state, store, pool, bot, id, shop, categories, crawl, by]() -> asio::awaitable<void> {
+  auto rules = options_.watch_rules;
+  bot->submit([state, store, pool, bot, id, shop, categories, crawl, by, rules]() -> asio::awaitable<void> {
     state->edit(id, [](JobInfo& j) {
       j.state = "running";
       j.started_at = unix_now();
@@ -259,8 +312,23 @@ Result<std::string> ShopService::trigger(const std::string& shop, std::string st
     };
     auto data = co_await take_snapshot(*bot, shop, categories, crawl, by, progress);
     if (state->metrics) state->metrics->record(data);
-    auto saved_work = [store, data = std::move(data)] { return store->save_snapshot(data); };  // named: GCC 12 and temporaries in co_await
-    auto saved = co_await pool->run(std::move(saved_work));
+    // Stored, then the watch rules over its diff (in the same blocking call: it needs the items).
+    auto saved_work = [store, rules, data = std::move(data)]() -> std::pair<Result<SavedSnapshot>, std::vector<std::pair<std::int64_t, Alert>>> {
+      auto saved_snapshot = store->save_snapshot(data);
+      std::vector<std::pair<std::int64_t, Alert>> fresh;
+      if (!saved_snapshot || rules.empty() || !saved_snapshot->previous_id) return {std::move(saved_snapshot), std::move(fresh)};
+      auto changes = store->diff(*saved_snapshot->previous_id, saved_snapshot->id);
+      auto owners = store->snapshot_owners(*saved_snapshot->previous_id);
+      if (!changes || !owners) return {std::move(saved_snapshot), std::move(fresh)};
+      DiffContext ctx{data.shop, saved_snapshot->id, &*changes, &data.items, &*owners};
+      auto recorded = store->record_alerts(evaluate(rules, ctx));
+      if (recorded) fresh = std::move(*recorded);
+      else spdlog::error("shop {}: alerts not recorded: {}", data.shop, recorded.error().message);
+      return {std::move(saved_snapshot), std::move(fresh)};
+    };  // named: GCC 12 and temporaries in co_await
+    auto outcome = co_await pool->run(std::move(saved_work));
+    auto& saved = outcome.first;
+    if (!outcome.second.empty()) co_await deliver_alerts(state, store, pool, std::move(outcome.second));
     state->edit(id, [&](JobInfo& j) {
       j.finished_at = unix_now();
       if (!saved) {

@@ -5,6 +5,7 @@
 // never runs inside an HTTP request.
 #include "core/blocking.hpp"
 #include "core/metrics.hpp"
+#include "shop/alerts.hpp"
 #include "shop/catalog.hpp"
 #include "shop/shop_bot.hpp"
 #include "shop/shop_store.hpp"
@@ -32,6 +33,8 @@ struct ShopServiceOptions {
   bool snapshot_on_start = true;
   std::size_t max_jobs_kept = 1000;
   Metrics* metrics = nullptr;  // crawl figures on /metrics when set
+  std::vector<WatchRule> watch_rules;
+  std::string alert_webhook;  // http(s) URL that receives new alerts; empty: stored only
 };
 
 struct JobInfo {
@@ -64,8 +67,10 @@ class ShopService {
   BlockingPool& pool() { return pool_; }
   const ShopServiceOptions& options() const { return options_; }
 
+ public:
+  struct State;  // defined in the .cpp (public for its job helpers)
+
  private:
-  struct State;
   std::shared_ptr<State> state_;
   ShopStore& store_;
   BlockingPool& pool_;

@@ -768,4 +768,48 @@ Result<json::array> SqlShopStore::seller_turnover(std::optional<std::string> sho
   return out;
 }
 
+Result<std::vector<std::pair<std::int64_t, Alert>>> SqlShopStore::record_alerts(const std::vector<Alert>& alerts) {
+  std::vector<std::pair<std::int64_t, Alert>> fresh;
+  auto st = db_.transaction([&](Session& s) -> Status {
+    fresh.clear();
+    for (const auto& a : alerts) {
+      auto r = s.query("INSERT INTO shop_alerts (rule, alert_key, payload, created_at) VALUES (?, ?, ?, ?)"
+                       " ON CONFLICT (rule, alert_key) DO NOTHING RETURNING id",
+                       std::vector<Value>{a.rule, a.key, json::serialize(a.payload), unix_now()});
+      if (!r) return r.error();
+      if (!r->rows.empty()) fresh.emplace_back(r->rows[0].integer(0), a);
+    }
+    return {};
+  });
+  if (!st) return st.error();
+  return fresh;
+}
+
+Status SqlShopStore::mark_delivered(const std::vector<std::int64_t>& ids) {
+  const auto now = unix_now();
+  for (auto id : ids) {
+    auto r = db_.query("UPDATE shop_alerts SET delivered_at = ? WHERE id = ?", std::vector<Value>{now, id});
+    if (!r) return r.error();
+  }
+  return {};
+}
+
+Result<ItemList> SqlShopStore::alerts(std::int64_t limit, std::int64_t offset) {
+  auto count = db_.query("SELECT COUNT(*) FROM shop_alerts");
+  if (!count) return count.error();
+  auto r = db_.query("SELECT id, rule, alert_key, payload, created_at, delivered_at FROM shop_alerts ORDER BY id DESC LIMIT ? OFFSET ?",
+                     std::vector<Value>{limit, offset});
+  if (!r) return r.error();
+  ItemList out;
+  out.total = count->rows.at(0).integer(0);
+  for (const auto& row : r->rows) {
+    boost::system::error_code ec;
+    auto payload = json::parse(row.text(3), ec);
+    out.items.push_back({{"id", row.integer(0)}, {"rule", row.text(1)}, {"key", row.text(2)},
+                         {"alert", ec ? json::value(nullptr) : payload}, {"created_at", iso_utc(row.integer(4))},
+                         {"delivered_at", row.is_null(5) ? json::value(nullptr) : json::value(iso_utc(row.integer(5)))}});
+  }
+  return out;
+}
+
 }  // namespace tzr::shop

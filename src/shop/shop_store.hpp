@@ -2,6 +2,7 @@
 // Storage port of the shop feature and its SQL adapter (SQLite and PostgreSQL through
 // storage::Database). Every call blocks: HTTP handlers go through a BlockingPool.
 #include "core/error.hpp"
+#include "shop/alerts.hpp"
 #include "shop/catalog.hpp"
 #include "shop/snapshot.hpp"
 #include "storage/database.hpp"
@@ -71,6 +72,10 @@ class ShopStore {
   virtual Result<boost::json::array> price_anomalies(std::optional<std::string> shop, std::int64_t min_listings, std::int64_t limit) = 0;
   // Per seller: goods listed now, listed and sold since since_unix.
   virtual Result<boost::json::array> seller_turnover(std::optional<std::string> shop, std::int64_t since_unix, std::int64_t limit) = 0;
+  // Keeps the alerts not recorded before (per rule and key) and returns them with their ids.
+  virtual Result<std::vector<std::pair<std::int64_t, Alert>>> record_alerts(const std::vector<Alert>& alerts) = 0;
+  virtual Status mark_delivered(const std::vector<std::int64_t>& ids) = 0;
+  virtual Result<ItemList> alerts(std::int64_t limit, std::int64_t offset) = 0;
 };
 
 class SqlShopStore final : public ShopStore {
@@ -95,6 +100,9 @@ class SqlShopStore final : public ShopStore {
   Result<std::set<std::string>> snapshot_owners(std::int64_t snapshot_id) override;
   Result<boost::json::array> price_anomalies(std::optional<std::string> shop, std::int64_t min_listings, std::int64_t limit) override;
   Result<boost::json::array> seller_turnover(std::optional<std::string> shop, std::int64_t since_unix, std::int64_t limit) override;
+  Result<std::vector<std::pair<std::int64_t, Alert>>> record_alerts(const std::vector<Alert>& alerts) override;
+  Status mark_delivered(const std::vector<std::int64_t>& ids) override;
+  Result<ItemList> alerts(std::int64_t limit, std::int64_t offset) override;
 
  private:
   storage::Database& db_;

@@ -14,7 +14,12 @@
 #include "support/backends.hpp"
 #include "support/scratch_db.hpp"
 #include "support/temp_dir.hpp"
+#include "support/tiny_http_server.hpp"
 
+#include <boost/json/parse.hpp>
+
+#include <functional>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -26,7 +31,7 @@ namespace {
 struct ShopRig {
   explicit ShopRig(std::map<std::string, std::string> keys = {{"moscow", "key-moscow"}},
                    std::chrono::milliseconds keepalive = 30s, std::vector<shop::ShopDefinition> shops = shop::default_shops(),
-                   std::string db_url = {}) {
+                   std::string db_url = {}, std::function<void(shop::ShopServiceOptions&)> tweak = {}) {
     game::sim::SimOptions so;
     so.port = 0;
     sim = std::make_unique<game::sim::GameSim>(so);
@@ -50,6 +55,7 @@ struct ShopRig {
     o.bot.keepalive = keepalive;
     o.bot.backoff_base = 10ms;
     o.bot.backoff_max = 50ms;
+    if (tweak) tweak(o);
     service = std::make_unique<shop::ShopService>(ioc.get_executor(), *store, pool, std::move(o));
     EXPECT_TRUE(service->init());
     service->start();
@@ -288,4 +294,46 @@ TEST(ShopCrawl, ErrorRepliesFailACategoryAtOnce) {
       EXPECT_EQ(c.at("status"), "failed");
       EXPECT_NE(std::string(c.at("error").as_string()).find("category h unavailable"), std::string::npos);
     }
+}
+
+TEST(ShopCrawl, AlertsAreDeliveredToTheWebhookOncePerItem) {
+  std::mutex mu;
+  std::vector<std::string> posts;
+  test::TinyHttpServer hook([&](const test::TinyRequest& r) {
+    std::lock_guard lock(mu);
+    posts.push_back(r.body);
+    return test::TinyReply{204, {}, {}};
+  });
+  ShopRig rig({{"moscow", "k"}}, 30s, shop::default_shops(), {}, [&](shop::ShopServiceOptions& o) {
+    o.watch_rules = {*shop::parse_watch_rule("any:event=listed"), *shop::parse_watch_rule("rush:event=bulk_sold;min_sold=1")};
+    o.alert_webhook = hook.url("/alerts");
+  });
+  rig.snapshot();
+  EXPECT_TRUE(posts.empty());  // nothing to compare the first snapshot with
+  auto changes = rig.sim->shops().advance();
+  const auto after = ids_of(rig.sim->shops().inventory("moscow"));
+  rig.snapshot();
+  std::size_t listed = 0;
+  for (auto id : changes.added) listed += after.count(id);
+  for (const auto& c : changes.price_changed) listed += after.count(c.id);
+  for (int i = 0; i < 100 && [&] { std::lock_guard lock(mu); return posts.empty(); }(); ++i) std::this_thread::sleep_for(20ms);
+  {
+    std::lock_guard lock(mu);
+    ASSERT_EQ(posts.size(), 1u);
+    auto body = boost::json::parse(posts[0]);
+    EXPECT_EQ(body.at("alerts").as_array().size(), listed + 1);  // each listed/repriced item, one bulk sale
+  }
+  auto stored = rig.store->alerts(100, 0);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(static_cast<std::size_t>(stored->total), listed + 1);
+  for (int i = 0; i < 100; ++i) {  // delivered_at is written after the webhook's answer
+    auto again = rig.store->alerts(100, 0);
+    if (!again->items.empty() && !again->items[0].at("delivered_at").is_null()) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_FALSE(rig.store->alerts(100, 0)->items[0].at("delivered_at").is_null());
+  rig.snapshot();  // no change since: nothing new to say
+  std::this_thread::sleep_for(100ms);
+  std::lock_guard lock(mu);
+  EXPECT_EQ(posts.size(), 1u);
 }
