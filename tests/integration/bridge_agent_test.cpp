@@ -43,6 +43,7 @@ class AgentTest : public ::testing::Test {
       ++calls;
       last_body = req.body;
       last_request_id = req.header("X-Request-Id");
+      if (req.target == "/register" && slow_register) std::this_thread::sleep_for(800ms);
       if (req.target == "/status")
         return TinyReply{200, {{"Content-Type", "application/json"}}, R"({"ServerStatus":{"value":1.0},"RateExp":{"value":2.0}})"};
       return TinyReply{200, {{"Content-Type", "application/json"}}, R"({"ok":true,"message":"ok"})"};
@@ -93,6 +94,7 @@ class AgentTest : public ::testing::Test {
   FakeSite site;
   std::unique_ptr<TinyHttpServer> local;
   std::atomic<int> calls{0};
+  std::atomic<bool> slow_register{false};
   std::string last_body, last_request_id;
   std::unique_ptr<TzrHost> agent;
 };
@@ -178,6 +180,23 @@ TEST_F(AgentTest, ReconnectsWithinTheBackoffBoundAfterTheSiteDropsIt) {
   EXPECT_LE(waited, 4500ms);
   // And it works on the new connection.
   EXPECT_EQ(exchange(bridge::make_job_frame(job("after-drop", "d-1", now()), kHmac)).at("ok"), true);
+}
+
+TEST_F(AgentTest, SigtermLetsTheRunningJobAnswerThenCloses) {
+  start_agent();
+  ASSERT_TRUE(site.wait_connections(1, 10s));
+  slow_register = true;
+  ASSERT_TRUE(site.send(bridge::make_job_frame(job("draining", "dr-1", now()), kHmac)));
+  for (int i = 0; i < 100 && calls.load() == 0; ++i) std::this_thread::sleep_for(10ms);
+  agent->process().signal(SIGTERM);
+  auto answer = site.next_frame(10s);
+  ASSERT_TRUE(answer);
+  auto result = boost::json::parse(*answer).as_object();
+  EXPECT_EQ(result.at("id"), "draining");
+  EXPECT_EQ(result.at("ok"), true);
+  auto code = agent->process().wait(10s);
+  ASSERT_TRUE(code);
+  EXPECT_EQ(*code, 0);
 }
 
 TEST_F(AgentTest, RefusesToStartWithABadAesKey) {
