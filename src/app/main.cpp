@@ -1,4 +1,5 @@
 // tzrhost: one binary, many subcommands. Exit codes: 0 ok, 1 runtime failure, 2 usage error.
+#include "app/antibot_command.hpp"
 #include "app/battles_command.hpp"
 #include "app/bridge_command.hpp"
 #include "app/bridge_wiring.hpp"
@@ -110,6 +111,7 @@ int main(int argc, char** argv) {
 
   add_battles_commands(app, global, code);
   add_bridge_commands(app, global, code);
+  add_antibot_commands(app, global, code);
 
   try {
     app.parse(argc, argv);
