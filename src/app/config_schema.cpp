@@ -157,6 +157,7 @@ const std::vector<ConfigKey>& keys() {
       integer("shop", "max_pages", "500", 1, 100'000, "Most pages read from one listing (a runaway bound)."),
       list("shop", "watch_rules", "",
            "Alert rules, id:cond;cond… with event=listed|new_seller|bulk_sold, shop=, search=, name=, caliber=, category=, max_price=, min_sold=."),
+      integer("shop", "retention_days", "90", 0, 36500, "Snapshots (and sold goods) older than this are deleted; 0: kept forever."),
       secret("shop", "alert_webhook", "URL that receives new alerts as JSON (POST); empty: alerts are only stored (GET /analytics/alerts)."),
 
       text("redis", "url", "", "Redis for state shared by several instances (rate limits): redis://[:password@]host:6379/0; empty: in process."),

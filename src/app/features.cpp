@@ -165,6 +165,7 @@ Result<shop::ShopServiceOptions> shop_service_options(const Config& c) {
     o.watch_rules.push_back(std::move(*rule));
   }
   o.alert_webhook = c.string("shop.alert_webhook");
+  o.retention = std::chrono::hours(24 * c.integer("shop.retention_days"));
   return o;
 }
 

@@ -301,7 +301,8 @@ Result<std::string> ShopService::trigger(const std::string& shop, std::string st
   const auto id = job.id;
   const auto by = job.started_by;
   auto rules = options_.watch_rules;
-  bot->submit([state, store, pool, bot, id, shop, categories, crawl, by, rules]() -> asio::awaitable<void> {
+  const auto retention = options_.retention;
+  bot->submit([state, store, pool, bot, id, shop, categories, crawl, by, rules, retention]() -> asio::awaitable<void> {
     state->edit(id, [](JobInfo& j) {
       j.state = "running";
       j.started_at = unix_now();
@@ -313,8 +314,13 @@ Result<std::string> ShopService::trigger(const std::string& shop, std::string st
     auto data = co_await take_snapshot(*bot, shop, categories, crawl, by, progress);
     if (state->metrics) state->metrics->record(data);
     // Stored, then the watch rules over its diff (in the same blocking call: it needs the items).
-    auto saved_work = [store, rules, data = std::move(data)]() -> std::pair<Result<SavedSnapshot>, std::vector<std::pair<std::int64_t, Alert>>> {
+    auto saved_work = [store, rules, retention, data = std::move(data)]() -> std::pair<Result<SavedSnapshot>, std::vector<std::pair<std::int64_t, Alert>>> {
       auto saved_snapshot = store->save_snapshot(data);
+      if (saved_snapshot && retention.count() > 0) {
+        auto dropped = store->prune(data.shop, data.finished_at - std::chrono::duration_cast<std::chrono::seconds>(retention).count());
+        if (!dropped) spdlog::error("shop {}: retention: {}", data.shop, dropped.error().message);
+        else if (*dropped > 0) spdlog::info("shop {}: retention dropped {} old snapshot(s)", data.shop, *dropped);
+      }
       std::vector<std::pair<std::int64_t, Alert>> fresh;
       if (!saved_snapshot || rules.empty() || !saved_snapshot->previous_id) return {std::move(saved_snapshot), std::move(fresh)};
       auto changes = store->diff(*saved_snapshot->previous_id, saved_snapshot->id);

@@ -35,6 +35,7 @@ struct ShopServiceOptions {
   Metrics* metrics = nullptr;  // crawl figures on /metrics when set
   std::vector<WatchRule> watch_rules;
   std::string alert_webhook;  // http(s) URL that receives new alerts; empty: stored only
+  std::chrono::hours retention{0};  // snapshots older than this are dropped after each snapshot; 0: kept
 };
 
 struct JobInfo {

@@ -812,4 +812,32 @@ Result<ItemList> SqlShopStore::alerts(std::int64_t limit, std::int64_t offset) {
   return out;
 }
 
+Result<std::int64_t> SqlShopStore::prune(std::string shop, std::int64_t before_unix) {
+  std::int64_t dropped = 0;
+  auto st = db_.transaction([&](Session& s) -> Status {
+    auto ids = s.query(
+        "SELECT n.id FROM shop_snapshots n JOIN shop_shops s ON s.id = n.shop_id WHERE s.code = ? AND n.finished_at < ?"
+        " AND n.id < (SELECT MAX(m.id) FROM shop_snapshots m WHERE m.shop_id = n.shop_id)",
+        std::vector<Value>{shop, before_unix});
+    if (!ids) return ids.error();
+    dropped = static_cast<std::int64_t>(ids->rows.size());
+    // Explicit deletes: SQLite enforces ON DELETE CASCADE only with foreign_keys on.
+    for (const auto& row : ids->rows) {
+      const std::vector<Value> id{row.integer(0)};
+      for (const char* sql : {"DELETE FROM shop_observations WHERE snapshot_id = ?", "DELETE FROM shop_snapshot_categories WHERE snapshot_id = ?",
+                              "DELETE FROM shop_item_changes WHERE snapshot_id = ?", "UPDATE shop_snapshots SET previous_id = NULL WHERE previous_id = ?",
+                              "DELETE FROM shop_snapshots WHERE id = ?"}) {
+        auto r = s.query(sql, id);
+        if (!r) return r.error();
+      }
+    }
+    auto gone = s.query("DELETE FROM shop_items WHERE listed = 0 AND removed_at < ? AND shop_id = (SELECT id FROM shop_shops WHERE code = ?)",
+                        std::vector<Value>{before_unix, shop});
+    if (!gone) return gone.error();
+    return {};
+  });
+  if (!st) return st.error();
+  return dropped;
+}
+
 }  // namespace tzr::shop

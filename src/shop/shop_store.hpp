@@ -76,6 +76,10 @@ class ShopStore {
   virtual Result<std::vector<std::pair<std::int64_t, Alert>>> record_alerts(const std::vector<Alert>& alerts) = 0;
   virtual Status mark_delivered(const std::vector<std::int64_t>& ids) = 0;
   virtual Result<ItemList> alerts(std::int64_t limit, std::int64_t offset) = 0;
+  // Retention: drops a shop's snapshots finished before the cut-off (their observations,
+  // categories and changes with them; the newest snapshot is always kept) and sold goods removed
+  // before it. Returns the number of snapshots dropped.
+  virtual Result<std::int64_t> prune(std::string shop, std::int64_t before_unix) = 0;
 };
 
 class SqlShopStore final : public ShopStore {
@@ -103,6 +107,7 @@ class SqlShopStore final : public ShopStore {
   Result<std::vector<std::pair<std::int64_t, Alert>>> record_alerts(const std::vector<Alert>& alerts) override;
   Status mark_delivered(const std::vector<std::int64_t>& ids) override;
   Result<ItemList> alerts(std::int64_t limit, std::int64_t offset) override;
+  Result<std::int64_t> prune(std::string shop, std::int64_t before_unix) override;
 
  private:
   storage::Database& db_;

@@ -136,6 +136,18 @@ void exercise(storage::Database& db) {
   ASSERT_TRUE(snaps);
   EXPECT_EQ(snaps->total, 2);
   EXPECT_EQ(snaps->items[0].at("id"), s2->id);  // newest first
+
+  // Retention: the first snapshot goes with its rows, the newest stays, sold goods past the cut go.
+  auto dropped = store.prune("moscow", t0 + 3600);
+  ASSERT_TRUE(dropped) << dropped.error().message;
+  EXPECT_EQ(*dropped, 1);
+  EXPECT_EQ(store.snapshots(std::string("moscow"), 10, 0)->total, 1);
+  EXPECT_TRUE(store.item_history(100, std::nullopt)->empty());
+  EXPECT_EQ(store.item_history(101, std::nullopt)->size(), 1u);
+  EXPECT_EQ(*store.prune("moscow", t0 + 999'999), 0);  // never the newest
+  q.include_removed = true;
+  q.owner.reset();
+  EXPECT_EQ(store.items(q)->total, 11);  // 100 (sold before the cut) is gone
 }
 
 }  // namespace
