@@ -5,6 +5,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
 #include <spdlog/spdlog.h>
 
 namespace tzr::battles {
@@ -22,9 +25,23 @@ asio::awaitable<void> sleep_for(asio::any_io_executor ex, std::chrono::milliseco
 }
 }  // namespace
 
-SyncWorkers::SyncWorkers(BattleIngest& ingest, BlockingPool& blocking, SyncOptions options)
+SyncWorkers::SyncWorkers(BattleIngest& ingest, BlockingPool& blocking, SyncOptions options, Metrics* metrics)
     : ingest_(ingest), blocking_(blocking), options_(options), queue_(ingest.store().database(), options, wall_ms) {
   worker_state_.assign(options_.accounts.size(), "starting");
+  if (metrics) {
+    lag_gauge_ = &prometheus::BuildGauge()
+                      .Name("tzr_battles_sync_lag")
+                      .Help("Battle ids requested or known but not fetched yet (forward cursor - 1 - newest parsed id)")
+                      .Register(metrics->registry())
+                      .Add({});
+    auto& fetches = prometheus::BuildCounter()
+                        .Name("tzr_battles_sync_fetches_total")
+                        .Help("Battle requests of the sync workers, by outcome")
+                        .Register(metrics->registry());
+    parsed_counter_ = &fetches.Add({{"outcome", "parsed"}});
+    not_found_counter_ = &fetches.Add({{"outcome", "not_found"}});
+    retry_counter_ = &fetches.Add({{"outcome", "retry"}});
+  }
 }
 
 SyncWorkers::~SyncWorkers() { *alive_ = false; }
@@ -66,6 +83,10 @@ asio::awaitable<void> SyncWorkers::run_worker(std::size_t index, asio::any_io_ex
   GameSession session(ex, so);
   std::chrono::milliseconds reconnect_delay = options_.backoff;
   auto last_sent = std::chrono::steady_clock::now();
+  auto last_lag = std::chrono::steady_clock::now() - std::chrono::hours(1);
+  auto count = [](prometheus::Counter* c) {
+    if (c) c->Increment();
+  };
   while (*alive) {
     if (paused_) {
       set_state("paused");
@@ -84,6 +105,11 @@ asio::awaitable<void> SyncWorkers::run_worker(std::size_t index, asio::any_io_ex
       }
       reconnect_delay = options_.backoff;
       last_sent = std::chrono::steady_clock::now();
+    }
+    if (index == 0 && lag_gauge_ && std::chrono::steady_clock::now() - last_lag > std::chrono::seconds(5)) {
+      last_lag = std::chrono::steady_clock::now();
+      auto lag = co_await blocking_.run([this] { return queue_.lag(); });
+      if (lag) lag_gauge_->Set(static_cast<double>(*lag));
     }
     auto claimed = co_await blocking_.run([this] { return queue_.claim(); });
     if (!*alive) co_return;
@@ -104,9 +130,11 @@ asio::awaitable<void> SyncWorkers::run_worker(std::size_t index, asio::any_io_ex
     Status marked;
     if (got.kind == FetchKind::not_found) {
       ++not_found_;
+      count(not_found_counter_);
       marked = co_await blocking_.run([this, id, &got] { return queue_.mark_not_found(id, got.error); });
     } else if (got.kind == FetchKind::failed) {
       ++retries_;
+      count(retry_counter_);
       marked = co_await blocking_.run([this, id, &got] { return queue_.mark_retry(id, got.error); });
     } else {
       auto stored = co_await blocking_.run([this, id, &login, &got]() -> Result<std::string> {
@@ -122,12 +150,15 @@ asio::awaitable<void> SyncWorkers::run_worker(std::size_t index, asio::any_io_ex
       });
       if (!stored) {
         ++retries_;
+        count(retry_counter_);
         marked = co_await blocking_.run([this, id, &stored] { return queue_.mark_retry(id, stored.error().code); });
       } else if (!stored->empty()) {
         ++retries_;
+        count(retry_counter_);
         marked = co_await blocking_.run([this, id, &stored] { return queue_.mark_retry(id, *stored); });
       } else {
         ++fetched_;
+        count(parsed_counter_);
         marked = co_await blocking_.run([this, id] { return queue_.mark_parsed(id); });
       }
     }

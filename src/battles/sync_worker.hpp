@@ -7,6 +7,7 @@
 #include "battles/game_session.hpp"
 #include "battles/ingest.hpp"
 #include "core/blocking.hpp"
+#include "core/metrics.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/json/object.hpp>
@@ -16,6 +17,11 @@
 #include <memory>
 #include <mutex>
 #include <vector>
+
+namespace prometheus {
+class Gauge;
+class Counter;
+}  // namespace prometheus
 
 namespace tzr::battles {
 
@@ -64,7 +70,9 @@ class SyncQueue {
 
 class SyncWorkers {
  public:
-  SyncWorkers(BattleIngest& ingest, BlockingPool& blocking, SyncOptions options);
+  // metrics (optional): tzr_battles_sync_lag (ids requested or known but not fetched yet) and
+  // tzr_battles_sync_fetches_total{outcome=parsed|not_found|retry}.
+  SyncWorkers(BattleIngest& ingest, BlockingPool& blocking, SyncOptions options, Metrics* metrics = nullptr);
   ~SyncWorkers();
   void start(boost::asio::any_io_executor executor);
   void pause() { paused_ = true; }
@@ -85,6 +93,8 @@ class SyncWorkers {
   std::atomic<std::int64_t> fetched_{0}, not_found_{0}, retries_{0};
   std::mutex mu_;
   std::vector<std::string> worker_state_;
+  prometheus::Gauge* lag_gauge_ = nullptr;
+  prometheus::Counter *parsed_counter_ = nullptr, *not_found_counter_ = nullptr, *retry_counter_ = nullptr;
 };
 
 }  // namespace tzr::battles

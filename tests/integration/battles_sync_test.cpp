@@ -92,6 +92,9 @@ TEST(BattlesSync, WorkersFetchEveryBattleOnceFromTheGameServer) {
   for (const auto& m : received.as_array())
     saw_blook |= std::string(m.at("raw").as_string()) == "<POST t=\"//blook " + std::to_string(kFirstId) + "\" />";
   EXPECT_TRUE(saw_blook);
+  const auto metrics = http(s.port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("tzr_battles_sync_lag"), std::string::npos);
+  EXPECT_NE(metrics.find("tzr_battles_sync_fetches_total{outcome=\"parsed\"}"), std::string::npos);
   // Ids past the newest battle are asked again later, not given up.
   EXPECT_EQ(s.state_count("failed"), 0);
   auto b = http(s.port(), "GET", "/battle/" + std::to_string(kFirstId)).json();
