@@ -1,0 +1,48 @@
+#pragma once
+// Incremental per-player state (antibot-analytics.md §11.4): updated in O(1) per battle, in end
+// time order, at ingest or by a rebuild over the battles store. It keeps what a later scorer or
+// report needs without re-reading the history: last end, idle-time Welford statistics, the open
+// session and marathon run, a 24×7 UTC histogram, a bounded location set, PvP/PvE counts, kills,
+// survival, loot.
+#include "antibot/features.hpp"
+#include "core/error.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <array>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace tzr::antibot {
+
+struct PlayerState {
+  static constexpr std::size_t kMaxLocations = 256;
+
+  std::int64_t battles = 0, first_end = 0, last_end = 0;  // last_end: the latest end so far
+  std::int64_t late = 0;  // battles that arrived ending before last_end (a rebuild reorders them)
+  // In-session idle times (start − latest previous end, 0 ≤ idle ≤ session break), Welford.
+  double idle_n = 0, idle_mean = 0, idle_m2 = 0;
+  std::int64_t overlaps = 0, same_second = 0;
+  // Closed sessions, and the open one.
+  std::int64_t sessions_closed = 0, session_first = 0, session_battles = 0;
+  double session_hours_sum = 0, session_hours_max = 0;
+  // Closed marathons, and the open run without a natural break.
+  std::int64_t marathons = 0, marathon_battles = 0, run_first = 0, run_battles = 0;
+  double longest_marathon_hours = 0;
+  std::array<std::int64_t, 168> week_hours{};  // (ISO weekday − 1) × 24 + UTC hour
+  std::vector<std::pair<std::int32_t, std::int32_t>> locations;  // sorted, at most kMaxLocations
+  bool locations_overflow = false;
+  std::int64_t pvp = 0, kills_monsters = 0, kills_players = 0, survived = 0, loot = 0;
+
+  void apply(const PlayerBattle& b, const FeatureOptions& breaks);
+  std::int64_t sessions() const { return sessions_closed + (battles > 0 ? 1 : 0); }
+  // Marathons including the open run when it already qualifies.
+  std::int64_t marathon_count(const FeatureOptions& breaks) const;
+  double idle_cv() const;  // NaN without idles or with a zero mean
+};
+
+boost::json::value to_json(const PlayerState& s);
+Result<PlayerState> player_state_from_json(const boost::json::value& json);
+
+}  // namespace tzr::antibot
