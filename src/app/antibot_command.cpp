@@ -2,13 +2,19 @@
 
 #include "antibot/evaluation.hpp"
 #include "antibot/population.hpp"
+#include "antibot/store.hpp"
+#include "app/runtime.hpp"
 #include "core/json.hpp"
+#include "core/log.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <fstream>
 
 namespace tzr::app {
@@ -23,7 +29,89 @@ boost::json::object label_of(const antibot::SyntheticPlayer& p) {
           {"tz_hours", p.tz_hours}};
 }
 
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Result<std::unique_ptr<Runtime>> open_store(const GlobalOptions& global) {
+  auto config = load_config(global);
+  if (!config) return config.error();
+  log::init(config->string("log.level") == "info" ? "warn" : config->string("log.level"), log::Format::text);
+  return open_runtime(std::move(*config));
+}
+
 }  // namespace
+
+int cmd_antibot_scan(const GlobalOptions& global, const AntibotScanOptions& o) {
+  auto say = [&](const std::string& line) {
+    if (!o.quiet) std::fprintf(stderr, "antibot scan: %s\n", line.c_str());
+  };
+  auto rt = open_store(global);
+  if (!rt) return fail(rt.error());
+  auto& db = *(*rt)->db;
+  const std::int64_t now = unix_now();
+  const std::int64_t until = o.until > 0 ? o.until : now;
+  say("reading participations of the " + std::to_string(o.days) + " days before " + std::to_string(until));
+  auto histories = antibot::read_histories(db, until - std::int64_t{o.days} * 86400, until);
+  if (!histories) return fail(histories.error());
+  std::size_t participations = 0;
+  for (const auto& h : *histories) participations += h.battles.size();
+  say(std::to_string(histories->size()) + " players, " + std::to_string(participations) + " participations; computing features");
+  const antibot::FeatureOptions window{.window_end = until, .window_days = o.days};
+  std::vector<antibot::PlayerFeatures> features;
+  features.reserve(histories->size());
+  for (const auto& h : *histories) features.push_back(antibot::compute_features(h.battles, window));
+  say("training the detector");
+  auto detector = antibot::Detector::train(features, {}, o.days, now);
+  if (!detector) return fail(detector.error());
+  say("scoring");
+  std::vector<antibot::Detection> detections;
+  detections.reserve(features.size());
+  for (const auto& f : features) detections.push_back(detector->detect(f));
+  if (auto st = antibot::save_scores(db, *histories, detections, o.days, until, now); !st) return fail(st.error());
+
+  std::vector<std::size_t> order;
+  std::size_t scored = 0, flagged = 0;
+  for (std::size_t i = 0; i < detections.size(); ++i) {
+    scored += detections[i].eligible;
+    flagged += detections[i].is_bot;
+    if (detections[i].eligible) order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return detections[a].score > detections[b].score; });
+  if (o.json) {
+    for (auto i : order) {
+      auto line = antibot::to_json(detections[i]).as_object();
+      line.emplace("login", (*histories)[i].login);
+      std::printf("%s\n", json::serialize(line).c_str());
+    }
+    return 0;
+  }
+  std::printf("%zu players, %zu scored (≥ 10 battles), %zu flagged as bots (score ≥ 0.5)\n", histories->size(), scored,
+              flagged);
+  std::printf("%-24s %6s %-12s %s\n", "login", "score", "method", "reasons");
+  for (std::size_t k = 0; k < order.size() && k < static_cast<std::size_t>(o.top); ++k) {
+    const auto& d = detections[order[k]];
+    std::string reasons;
+    for (std::size_t r = 0; r < d.reasons.size() && r < 3; ++r) reasons += (r ? ", " : "") + d.reasons[r].code;
+    std::printf("%-24s %6.3f %-12s %s\n", (*histories)[order[k]].login.c_str(), d.score, d.method.c_str(), reasons.c_str());
+  }
+  return 0;
+}
+
+int cmd_antibot_rebuild(const GlobalOptions& global, bool quiet) {
+  auto rt = open_store(global);
+  if (!rt) return fail(rt.error());
+  auto& db = *(*rt)->db;
+  if (!quiet) std::fprintf(stderr, "antibot rebuild: reading every participation\n");
+  auto histories = antibot::read_histories(db, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max());
+  if (!histories) return fail(histories.error());
+  std::size_t participations = 0;
+  for (const auto& h : *histories) participations += h.battles.size();
+  if (!quiet) std::fprintf(stderr, "antibot rebuild: %zu players, %zu participations; writing state\n", histories->size(), participations);
+  if (auto st = antibot::rebuild_states(db, *histories, {}, unix_now()); !st) return fail(st.error());
+  std::printf("rebuilt the state of %zu players from %zu participations\n", histories->size(), participations);
+  return 0;
+}
 
 int cmd_antibot_synth(const AntibotSynthOptions& o) {
   antibot::PopulationOptions po{.players = o.players, .days = o.days, .bot_share = o.bot_share, .seed = o.seed};
@@ -93,7 +181,7 @@ int cmd_antibot_eval(const AntibotEvalOptions& o) {
   return o.check ? 1 : 0;
 }
 
-void add_antibot_commands(CLI::App& app, const GlobalOptions& /*global*/, int& code) {
+void add_antibot_commands(CLI::App& app, const GlobalOptions& global, int& code) {
   static AntibotSynthOptions synth;
   static AntibotEvalOptions eval;
   auto* antibot = app.add_subcommand("antibot", "Bot detection tools (labelled synthetic benchmark)");
@@ -118,6 +206,20 @@ void add_antibot_commands(CLI::App& app, const GlobalOptions& /*global*/, int& c
   e->add_flag("--check", eval.check, "Exit 1 when a bar of the issue is missed");
   e->add_flag("-q,--quiet", eval.quiet, "No progress output");
   e->callback([&code] { code = cmd_antibot_eval(eval); });
+
+  static AntibotScanOptions scan;
+  auto* sc = antibot->add_subcommand("scan", "Score every player of the battles store over a window and store the verdicts");
+  sc->add_option("--days", scan.days, "Window in days")->capture_default_str()->check(CLI::Range(1, 365));
+  sc->add_option("--until", scan.until, "Window end, Unix seconds (default: now)")->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
+  sc->add_option("--top", scan.top, "How many of the highest scores to print")->capture_default_str()->check(CLI::Range(0, 100'000));
+  sc->add_flag("--json", scan.json, "Print every verdict as a JSON line instead of the table");
+  sc->add_flag("-q,--quiet", scan.quiet, "No progress output");
+  sc->callback([&global, &code] { code = cmd_antibot_scan(global, scan); });
+
+  static bool rebuild_quiet = false;
+  auto* rb = antibot->add_subcommand("rebuild", "Recompute every player's incremental state and daily rows from the battles store");
+  rb->add_flag("-q,--quiet", rebuild_quiet, "No progress output");
+  rb->callback([&global, &code] { code = cmd_antibot_rebuild(global, rebuild_quiet); });
 }
 
 }  // namespace tzr::app

@@ -34,4 +34,20 @@ struct AntibotEvalOptions {
 };
 int cmd_antibot_eval(const AntibotEvalOptions& options);
 
+// `tzrhost antibot scan`: reads the window's participations from the battles store, trains the
+// detector on that cohort, scores every player with enough battles, stores the verdicts in
+// antibot_scores and prints the flagged players (or every verdict as JSON lines).
+struct AntibotScanOptions {
+  int days = 30;
+  std::int64_t until = 0;  // exclusive window end, Unix seconds; 0 = now
+  int top = 20;
+  bool json = false;
+  bool quiet = false;
+};
+int cmd_antibot_scan(const GlobalOptions& global, const AntibotScanOptions& options);
+
+// `tzrhost antibot rebuild`: recomputes every player's incremental state and daily rows from the
+// whole battles store (the full rebuild of antibot_player_state / antibot_player_days).
+int cmd_antibot_rebuild(const GlobalOptions& global, bool quiet);
+
 }  // namespace tzr::app

@@ -1,5 +1,6 @@
 #include "app/platform_migrations.hpp"
 
+#include "antibot/migrations.hpp"
 #include "battles/migrations.hpp"
 #include "bridge/migrations.hpp"
 #include "registration/migrations.hpp"
@@ -32,6 +33,7 @@ std::vector<storage::Migration> platform_migrations() {
   for (auto& m : shop::migrations()) all.push_back(m);
   for (auto& m : bridge::migrations()) all.push_back(m);
   for (auto& m : battles::migrations()) all.push_back(m);
+  for (auto& m : antibot::migrations()) all.push_back(m);
   return all;
 }
 
