@@ -141,6 +141,7 @@ const std::vector<ConfigKey>& keys() {
       integer("shop", "port", "8085", 0, 65535, "Port of the shop API."),
       list("shop", "shops", "moscow:Moscow:Sova Moscow,oasis:Oasis:Sova Oasis,neva:Neva:Sova Neva",
            "Shops to crawl, code:Name:Bot login each (the bot must stand in that city's shop)."),
+      list("shop", "disabled", "", "Shop codes kept in the API but not crawled (their bots stay logged out)."),
       secret_list("shop", "bot_keys", "Bot account keys, code:key per shop (e.g. moscow:0123…); a shop without a key is not crawled."),
       list("shop", "categories", "k,p,v,w,e,x,g,m,a,i,h,c,l,t,b,f,q,u,n,j,d,s,y,r,z,0",
            "Category codes crawled, in order (1 = the bot's own bag, not shop stock)."),

@@ -141,6 +141,7 @@ Result<shop::ShopServiceOptions> shop_service_options(const Config& c) {
       return Error::bad_request("config: shop.bot_keys entries must be code:key", "config_error");
     o.keys[entry.substr(0, colon)] = entry.substr(colon + 1);
   }
+  for (const auto& code : c.list("shop.disabled")) o.disabled.insert(code);
   o.categories = c.list("shop.categories");
   for (const auto& code : o.categories)
     if (!shop::find_category(code))

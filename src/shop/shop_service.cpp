@@ -228,6 +228,7 @@ void ShopService::start() {
   for (auto& [code, bot] : state_->bots) bot->start();
   if (options_.interval.count() <= 0 && !options_.snapshot_on_start) return;
   for (const auto& shop : options_.shops) {
+    if (options_.disabled.count(shop.code)) continue;
     if (!options_.keys.count(shop.code) || options_.keys.at(shop.code).empty()) {
       spdlog::warn("shop {}: no bot key configured (shop.bot_keys); no scheduled snapshots", shop.code);
       continue;
@@ -285,6 +286,7 @@ Result<std::string> ShopService::trigger(const std::string& shop, std::string st
     bot = it->second;
     pool = state_->writer.get();
   }
+  if (options_.disabled.count(shop)) return Error::bad_request("Bot for " + shop + " is disabled", "shop_disabled");
   if (bot->options().key.empty())
     return Error::unavailable("no_bot_key", "Bot key not configured for " + shop + ". Set shop.bot_keys (" + shop + ":<key>).");
   JobInfo job;

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ namespace tzr::shop {
 struct ShopServiceOptions {
   std::vector<ShopDefinition> shops = default_shops();
   std::map<std::string, std::string> keys;  // shop code → bot key (secret)
+  std::set<std::string> disabled;            // shops listed but not crawled (trigger: 400)
   std::vector<std::string> categories = default_crawl_categories();
   CrawlOptions crawl;
   BotOptions bot;                              // host, port, timeouts; shop/login/key filled per shop

@@ -36,6 +36,8 @@ struct ShopApi {
                                            {"TZR_SHOP__BOT_KEYS", "moscow:key-moscow,oasis:key-oasis"},
                                            {"TZR_SHOP__REQUEST_DELAY_MS", "0"},
                                            {"TZR_SHOP__RETRY_DELAY_MS", "10"},
+                                           {"TZR_SHOP__SHOPS", "moscow:Moscow:Sova Moscow,oasis:Oasis:Sova Oasis,neva:Neva:Sova Neva,grozny:Grozny"},
+                                           {"TZR_SHOP__DISABLED", "grozny"},
                                            {"TZR_LOG__ACCESS", "false"}},
         std::vector<std::string>{"shop"});
     port = host->port("shop");
@@ -93,6 +95,9 @@ TEST(ShopApi, HealthBodiesAndAdminRoutesNeedTheToken) {
   auto unknown = api.admin("POST", "/admin/snapshot/trigger?shop_code=atlantis");
   EXPECT_EQ(unknown.status, 400);
   EXPECT_EQ(unknown.json().at("error"), "unknown_shop");
+  auto disabled = api.admin("POST", "/admin/snapshot/trigger?shop_code=grozny");
+  EXPECT_EQ(disabled.status, 400);
+  EXPECT_EQ(disabled.json().at("message"), "Bot for grozny is disabled");
   auto no_key = api.admin("POST", "/admin/snapshot/trigger?shop_code=neva");
   EXPECT_EQ(no_key.status, 503);
   EXPECT_EQ(no_key.json().at("error"), "no_bot_key");
