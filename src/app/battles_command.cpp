@@ -113,7 +113,7 @@ Result<battles::IngestCounts> ingest_with_config(Config config, const std::vecto
   std::string raw_dir = c.string("battles.raw_dir");
   if (raw_dir.empty()) raw_dir = (fs::path(c.string("server.var_dir")) / "raw").string();
   battles::BattleStore store(*(*rt)->db);
-  battles::RawStore raw(raw_dir);
+  battles::RawStore raw(raw_dir, *(*rt)->db);
   battles::IngestOptions io;
   io.max_log_bytes = static_cast<std::size_t>(c.integer("battles.max_log_bytes"));
   io.batch_size = static_cast<std::size_t>(c.integer("battles.ingest_batch"));

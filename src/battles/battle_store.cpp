@@ -294,6 +294,13 @@ Result<std::vector<IngestRecord>> BattleStore::write_batch(const std::vector<Ing
 
     const auto store_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count() /
                           static_cast<std::int64_t>(std::max<std::size_t>(1, items.size()));
+    RowInserter raw(s, "INSERT INTO battle_raw (content_sha256, pack, byte_offset, length) VALUES ", 4,
+                    " ON CONFLICT (content_sha256) DO NOTHING");
+    std::unordered_set<std::string> indexed;
+    for (const auto& it : items)
+      if (it.raw && indexed.insert(it.outcome.source.sha256).second)
+        if (auto st = raw.add({v(it.outcome.source.sha256), v(it.raw->pack), v(it.raw->offset), v(it.raw->length)}); !st) return st;
+    if (auto st = raw.flush(); !st) return st;
     RowInserter log(s,
                     "INSERT INTO battle_ingest_log (at, source, name, content_sha256, battle_id, status, error_code,"
                     " error_message, parser_version, size_bytes, parse_us, store_us) VALUES ",

@@ -6,6 +6,7 @@
 // replaced by a newer, different log of the same battle. A damaged log (any parse error) is
 // recorded as failed with its reason and is not stored.
 #include "battles/model.hpp"
+#include "battles/raw_store.hpp"
 #include "storage/database.hpp"
 
 #include <boost/json/object.hpp>
@@ -25,7 +26,7 @@ struct IngestItem {
   std::string name;          // file name or battle id as text
   ParseOutcome outcome;
   std::int64_t parse_us = 0;
-  bool raw_stored = false;
+  std::optional<RawLocation> raw;  // where its bytes were appended (indexed with the batch)
 };
 
 struct IngestRecord {

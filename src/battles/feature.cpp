@@ -12,7 +12,7 @@ namespace tzr::battles {
 namespace fs = std::filesystem;
 
 BattlesFeature::BattlesFeature(storage::Database& db, BlockingPool& blocking, BattlesSettings settings)
-    : store_(db), raw_(settings.raw_dir), ingest_(store_, raw_, settings.ingest), blocking_(blocking), settings_(std::move(settings)) {}
+    : store_(db), raw_(settings.raw_dir, db), ingest_(store_, raw_, settings.ingest), blocking_(blocking), settings_(std::move(settings)) {}
 
 BattlesFeature::~BattlesFeature() { *alive_ = false; }
 

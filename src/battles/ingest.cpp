@@ -90,20 +90,19 @@ Result<std::vector<IngestItem>> BattleIngest::prepare(std::vector<RawLog> logs) 
         continue;
       }
       const auto t0 = std::chrono::steady_clock::now();
-      po.storage_key = shas[i].empty() ? "" : RawStore("").path_of(shas[i]).relative_path().string();
       item.outcome = parse_battle_log(log.bytes, po);
       item.parse_us = micros_since(t0);
       if (item.outcome.error == "gzip_invalid" || item.outcome.error == "too_large") continue;  // nothing worth keeping
       const bool gz = looks_gzip(log.bytes);
-      auto put = raw_.put(gz ? std::string_view(plain[i]) : std::string_view(log.bytes), item.outcome.source.sha256,
-                          gz ? std::string_view(log.bytes) : std::string_view());
+      auto put = raw_.put(gz ? std::string_view(plain[i]) : std::string_view(log.bytes), gz ? std::string_view(log.bytes) : std::string_view());
       if (!put) {
         std::lock_guard lock(raw_error_mu);
         raw_error = put.error();
         raw_failed = true;
         return;
       }
-      item.raw_stored = true;
+      item.raw = *put;
+      item.outcome.source.storage_key = put->key();
     }
   };
   const std::size_t threads = logs.size() < 64 ? 1 : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);

@@ -58,6 +58,11 @@ std::vector<storage::Migration> migrations() {
        TZR_BATTLES_TABLES TZR_BATTLES_INGEST_LOG("INTEGER PRIMARY KEY AUTOINCREMENT"),
        TZR_BATTLES_TABLES TZR_BATTLES_INGEST_LOG("BIGSERIAL PRIMARY KEY"),
        TZR_BATTLES_TABLES TZR_BATTLES_INGEST_LOG("BIGINT AUTO_INCREMENT PRIMARY KEY")},
+      {301, "battle_raw",
+       // Where each raw log lives: a record of an append-only pack file.
+       "CREATE TABLE battle_raw (content_sha256 TEXT PRIMARY KEY, pack TEXT NOT NULL, byte_offset BIGINT NOT NULL,"
+       " length BIGINT NOT NULL);",
+       "", ""},
   };
 }
 

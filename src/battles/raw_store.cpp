@@ -5,76 +5,87 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <cstdio>
-#include <fstream>
-#include <sstream>
+#include <chrono>
 
 namespace tzr::battles {
 namespace fs = std::filesystem;
 namespace {
 
-bool valid_key(std::string_view sha) {
-  if (sha.size() != 64) return false;
-  for (char c : sha)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
-
 Error io_error(const std::string& what) { return Error::unavailable("raw_store_io", what); }
+
+bool valid_pack_name(std::string_view name) {
+  if (name.empty() || name.size() > 100) return false;
+  for (char c : name)
+    if (!((c >= '0' && c <= '9') || c == '-' || c == '.' || (c >= 'a' && c <= 'z'))) return false;
+  return name.find("..") == std::string_view::npos;
+}
 
 }  // namespace
 
-fs::path RawStore::path_of(std::string_view sha) const {
-  return root_ / std::string(sha.substr(0, 2)) / (std::string(sha) + ".tzb.gz");
+RawStore::~RawStore() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
-bool RawStore::contains(std::string_view sha) const {
+Status RawStore::open_pack() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
   std::error_code ec;
-  return valid_key(sha) && fs::exists(path_of(sha), ec);
+  fs::create_directories(root_ / "packs", ec);
+  if (ec) return io_error("cannot create " + (root_ / "packs").string() + ": " + ec.message());
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  // A pack per writer process: no two writers append to one file.
+  pack_ = std::to_string(ms) + "-" + std::to_string(::getpid()) + "-" + std::to_string(sequence_++) + ".pack";
+  fd_ = ::open((root_ / "packs" / pack_).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd_ < 0) return io_error("cannot create the pack " + pack_);
+  size_ = 0;
+  return {};
 }
 
-Result<std::string> RawStore::put(std::string_view plain, std::string_view sha, std::string_view gzip_bytes) {
-  if (!valid_key(sha)) return Error::bad_request("raw store key must be a lower-case sha256", "raw_store_io");
-  const fs::path final_path = path_of(sha);
-  std::error_code ec;
-  if (fs::exists(final_path, ec)) return std::string(sha);
-  fs::create_directories(final_path.parent_path(), ec);
-  if (ec) return io_error("cannot create " + final_path.parent_path().string() + ": " + ec.message());
+Result<RawLocation> RawStore::put(std::string_view plain, std::string_view gzip_bytes) {
   const std::string compressed = gzip_bytes.empty() ? gzip(plain, kRawStoreGzipLevel) : std::string(gzip_bytes);
-  static std::atomic<unsigned> counter{0};
-  const fs::path tmp = final_path.string() + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-  {
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return io_error("cannot create " + tmp.string());
-    std::size_t off = 0;
-    while (off < compressed.size()) {
-      const ssize_t n = ::write(fd, compressed.data() + off, compressed.size() - off);
-      if (n <= 0) {
-        ::close(fd);
-        fs::remove(tmp, ec);
-        return io_error("cannot write " + tmp.string());
-      }
-      off += static_cast<std::size_t>(n);
+  std::lock_guard lock(mu_);
+  if (fd_ < 0 || size_ + static_cast<std::int64_t>(compressed.size()) > kMaxPackBytes)
+    if (auto st = open_pack(); !st) return st.error();
+  RawLocation loc{pack_, size_, static_cast<std::int64_t>(compressed.size())};
+  std::size_t done = 0;
+  while (done < compressed.size()) {
+    const ssize_t n = ::pwrite(fd_, compressed.data() + done, compressed.size() - done, static_cast<off_t>(size_ + static_cast<std::int64_t>(done)));
+    if (n <= 0) {
+      ::close(fd_);
+      fd_ = -1;  // the next put starts a new pack
+      return io_error("cannot append to the pack " + pack_);
     }
-    ::close(fd);
+    done += static_cast<std::size_t>(n);
   }
-  fs::rename(tmp, final_path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return io_error("cannot rename into " + final_path.string());
+  size_ += static_cast<std::int64_t>(compressed.size());
+  return loc;
+}
+
+Result<std::string> RawStore::read(const RawLocation& loc) const {
+  if (!valid_pack_name(loc.pack) || loc.offset < 0 || loc.length <= 0 || loc.length > (1LL << 31))
+    return Error::make(ErrorKind::not_found, "raw_not_found", "no such raw log");
+  const int fd = ::open((root_ / "packs" / loc.pack).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error::make(ErrorKind::not_found, "raw_not_found", "the raw log's pack is missing");
+  std::string out(static_cast<std::size_t>(loc.length), '\0');
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(loc.offset + static_cast<std::int64_t>(done)));
+    if (n <= 0) {
+      ::close(fd);
+      return io_error("the raw log's pack is shorter than its index says");
+    }
+    done += static_cast<std::size_t>(n);
   }
-  return std::string(sha);
+  ::close(fd);
+  return out;
 }
 
 Result<std::string> RawStore::get_compressed(std::string_view sha) const {
-  if (!valid_key(sha)) return Error::make(ErrorKind::not_found, "raw_not_found", "no such raw log");
-  std::ifstream in(path_of(sha), std::ios::binary);
-  if (!in) return Error::make(ErrorKind::not_found, "raw_not_found", "the raw log is not in the store");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return io_error("cannot read the raw log");
-  return ss.str();
+  auto r = db_.query("SELECT pack, byte_offset, length FROM battle_raw WHERE content_sha256 = ?",
+                     std::vector<storage::Value>{storage::Value{std::string(sha)}});
+  if (!r) return r.error();
+  if (r->rows.empty()) return Error::make(ErrorKind::not_found, "raw_not_found", "the raw log is not in the store");
+  return read(RawLocation{r->rows[0].text(0), r->rows[0].integer(1), r->rows[0].integer(2)});
 }
 
 Result<std::string> RawStore::get_plain(std::string_view sha, std::size_t max_bytes) const {

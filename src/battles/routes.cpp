@@ -353,7 +353,7 @@ void add_battles_routes(net::Router& router, BattlesFeature& f) {
         }
         ParseOptions po;
         po.keep_events = false;
-        IngestItem item{"reprocess", std::to_string(id), parse_battle_log(*plain, po), 0, true};
+        IngestItem item{"reprocess", std::to_string(id), parse_battle_log(*plain, po), 0, std::nullopt};
         auto rec = f.store().write_reparsed(item);
         if (rec) ++ok;
         else ++failed;

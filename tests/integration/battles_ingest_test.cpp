@@ -119,11 +119,12 @@ TEST(BattlesIngest, SigkillMidwayThenAgainStoresEveryBattleOnce) {
   auto db = tzr::storage::open_database(url);
   ASSERT_TRUE(db);
   check_exactly_once(**db, files);
-  // Raw files are content-addressed: no temporary file survives as a log.
-  std::int64_t raw = 0;
-  for (const auto& e : fs::recursive_directory_iterator(dir.str() + "/var/raw"))
-    if (e.is_regular_file() && e.path().string().ends_with(".tzb.gz")) ++raw;
-  EXPECT_EQ(raw, files);
+  // Every battle's raw log is indexed once, in pack files under var/raw/packs.
+  EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM battle_raw"), files);
+  EXPECT_EQ(scalar(**db, "SELECT COUNT(*) FROM battles b WHERE NOT EXISTS (SELECT 1 FROM battle_raw r WHERE r.content_sha256 = b.content_sha256)"), 0);
+  std::int64_t packs = 0;
+  for (const auto& e : fs::directory_iterator(dir.str() + "/var/raw/packs")) packs += e.path().extension() == ".pack";
+  EXPECT_GE(packs, 2) << "one pack per writer process";
 }
 
 TEST(BattlesIngest, HostileFilesAreRecordedAsFailedWithAReason) {
