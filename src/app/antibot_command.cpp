@@ -14,7 +14,10 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <iterator>
 #include <limits>
+#include <optional>
 #include <fstream>
 
 namespace tzr::app {
@@ -40,7 +43,71 @@ Result<std::unique_ptr<Runtime>> open_store(const GlobalOptions& global) {
   return open_runtime(std::move(*config));
 }
 
+struct Cohort {
+  std::vector<antibot::PlayerHistory> histories;
+  std::vector<antibot::PlayerFeatures> features;
+};
+
+Result<Cohort> read_cohort(storage::Database& db, int days, std::int64_t until,
+                           const std::function<void(const std::string&)>& say) {
+  say("reading participations of the " + std::to_string(days) + " days before " + std::to_string(until));
+  auto histories = antibot::read_histories(db, until - std::int64_t{days} * 86400, until);
+  if (!histories) return histories.error();
+  std::size_t participations = 0;
+  for (const auto& h : *histories) participations += h.battles.size();
+  say(std::to_string(histories->size()) + " players, " + std::to_string(participations) + " participations; computing features");
+  Cohort c{std::move(*histories), {}};
+  const antibot::FeatureOptions window{.window_end = until, .window_days = days};
+  c.features.reserve(c.histories.size());
+  for (const auto& h : c.histories) c.features.push_back(antibot::compute_features(h.battles, window));
+  return c;
+}
+
+Result<antibot::Detector> load_model(const std::string& path, int days) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::make(ErrorKind::not_found, "model_not_found", "cannot read the model file " + path);
+  const std::string text((std::istreambuf_iterator<char>(in)), {});
+  if (text.size() > (64u << 20)) return Error::make(ErrorKind::bad_request, "bad_model", "model file over 64 MiB");
+  auto json = json::parse(text, {.max_depth = 64});
+  if (!json) return json.error();
+  auto model = antibot::Detector::from_json(*json);
+  if (!model) return model.error();
+  const auto trained_days = json->as_object().at("window_days").to_number<int>();
+  if (trained_days != days)
+    return Error::make(ErrorKind::validation, "window_mismatch",
+                       "the model was trained on a " + std::to_string(trained_days) + "-day window; scan with --days " +
+                           std::to_string(trained_days));
+  return model;
+}
+
 }  // namespace
+
+int cmd_antibot_train(const GlobalOptions& global, const AntibotTrainOptions& o) {
+  auto say = [&](const std::string& line) {
+    if (!o.quiet) std::fprintf(stderr, "antibot train: %s\n", line.c_str());
+  };
+  auto rt = open_store(global);
+  if (!rt) return fail(rt.error());
+  const std::int64_t now = unix_now();
+  auto cohort = read_cohort(*(*rt)->db, o.days, o.until > 0 ? o.until : now, say);
+  if (!cohort) return fail(cohort.error());
+  say("training the detector");
+  auto detector = antibot::Detector::train(cohort->features, {}, o.days, now);
+  if (!detector) return fail(detector.error());
+  const std::string tmp = o.out + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << json::serialize(detector->to_json()) << '\n';
+    if (!out) return fail(Error::make(ErrorKind::internal, "io_error", "cannot write " + o.out));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, o.out, ec);
+  if (ec) return fail(Error::make(ErrorKind::internal, "io_error", "cannot rename into " + o.out));
+  std::size_t n = 0;
+  for (const auto& f : cohort->features) n += f.battles >= 10;
+  std::printf("model trained on %zu players (%d-day window) written to %s\n", n, o.days, o.out.c_str());
+  return 0;
+}
 
 int cmd_antibot_scan(const GlobalOptions& global, const AntibotScanOptions& o) {
   auto say = [&](const std::string& line) {
@@ -51,19 +118,23 @@ int cmd_antibot_scan(const GlobalOptions& global, const AntibotScanOptions& o) {
   auto& db = *(*rt)->db;
   const std::int64_t now = unix_now();
   const std::int64_t until = o.until > 0 ? o.until : now;
-  say("reading participations of the " + std::to_string(o.days) + " days before " + std::to_string(until));
-  auto histories = antibot::read_histories(db, until - std::int64_t{o.days} * 86400, until);
-  if (!histories) return fail(histories.error());
-  std::size_t participations = 0;
-  for (const auto& h : *histories) participations += h.battles.size();
-  say(std::to_string(histories->size()) + " players, " + std::to_string(participations) + " participations; computing features");
-  const antibot::FeatureOptions window{.window_end = until, .window_days = o.days};
-  std::vector<antibot::PlayerFeatures> features;
-  features.reserve(histories->size());
-  for (const auto& h : *histories) features.push_back(antibot::compute_features(h.battles, window));
-  say("training the detector");
-  auto detector = antibot::Detector::train(features, {}, o.days, now);
-  if (!detector) return fail(detector.error());
+  std::optional<antibot::Detector> given;
+  if (!o.model.empty()) {
+    auto model = load_model(o.model, o.days);
+    if (!model) return fail(model.error());
+    given = std::move(*model);
+  }
+  auto cohort = read_cohort(db, o.days, until, say);
+  if (!cohort) return fail(cohort.error());
+  auto* histories = &cohort->histories;
+  const auto& features = cohort->features;
+  if (!given) {
+    say("training the detector");
+    auto trained = antibot::Detector::train(features, {}, o.days, now);
+    if (!trained) return fail(trained.error());
+    given = std::move(*trained);
+  }
+  const auto* detector = &*given;
   say("scoring");
   std::vector<antibot::Detection> detections;
   detections.reserve(features.size());
@@ -212,9 +283,18 @@ void add_antibot_commands(CLI::App& app, const GlobalOptions& global, int& code)
   sc->add_option("--days", scan.days, "Window in days")->capture_default_str()->check(CLI::Range(1, 365));
   sc->add_option("--until", scan.until, "Window end, Unix seconds (default: now)")->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
   sc->add_option("--top", scan.top, "How many of the highest scores to print")->capture_default_str()->check(CLI::Range(0, 100'000));
+  sc->add_option("--model", scan.model, "Model file from 'antibot train' (default: train on this window)");
   sc->add_flag("--json", scan.json, "Print every verdict as a JSON line instead of the table");
   sc->add_flag("-q,--quiet", scan.quiet, "No progress output");
   sc->callback([&global, &code] { code = cmd_antibot_scan(global, scan); });
+
+  static AntibotTrainOptions train;
+  auto* tr = antibot->add_subcommand("train", "Train the detector on the battles store's window and write the model JSON");
+  tr->add_option("--days", train.days, "Window in days")->capture_default_str()->check(CLI::Range(1, 365));
+  tr->add_option("--until", train.until, "Window end, Unix seconds (default: now)")->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
+  tr->add_option("--out", train.out, "Model file (versioned JSON with the feature-schema hash)")->required();
+  tr->add_flag("-q,--quiet", train.quiet, "No progress output");
+  tr->callback([&global, &code] { code = cmd_antibot_train(global, train); });
 
   static bool rebuild_quiet = false;
   auto* rb = antibot->add_subcommand("rebuild", "Recompute every player's incremental state and daily rows from the battles store");

@@ -43,8 +43,18 @@ struct AntibotScanOptions {
   int top = 20;
   bool json = false;
   bool quiet = false;
+  std::string model;  // a model from `antibot train`; empty: train on this window's cohort
 };
 int cmd_antibot_scan(const GlobalOptions& global, const AntibotScanOptions& options);
+
+// `tzrhost antibot train`: trains on the window's cohort and writes the versioned model JSON.
+struct AntibotTrainOptions {
+  int days = 30;
+  std::int64_t until = 0;
+  std::string out;
+  bool quiet = false;
+};
+int cmd_antibot_train(const GlobalOptions& global, const AntibotTrainOptions& options);
 
 // `tzrhost antibot rebuild`: recomputes every player's incremental state and daily rows from the
 // whole battles store (the full rebuild of antibot_player_state / antibot_player_days).
