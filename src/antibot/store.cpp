@@ -49,7 +49,9 @@ Value v(std::int64_t x) { return Value{x}; }
 Result<std::vector<PlayerHistory>> read_histories(storage::Database& db, std::int64_t from, std::int64_t to) {
   const Value params[] = {Value{from}, Value{to}};
   auto rows = db.query(
-      "SELECT p.login_key, p.login, b.battle_id, COALESCE(b.start_ts, 0), b.ts, b.loc_x, b.loc_y, b.has_pvp,"
+      // A late joiner entered after the battle's start: its own start is unknown (0 = take the end).
+      "SELECT p.login_key, p.login, b.battle_id,"
+      " CASE WHEN p.intervened_turn IS NULL THEN COALESCE(b.start_ts, 0) ELSE 0 END, b.ts, b.loc_x, b.loc_y, b.has_pvp,"
       " p.survived, p.kills_monsters, p.kills_players,"
       " COALESCE((SELECT SUM(l.qty) FROM battle_loot l WHERE l.battle_id = p.battle_id AND l.login = p.login), 0)"
       " FROM battle_participants p JOIN battles b ON b.battle_id = p.battle_id"
