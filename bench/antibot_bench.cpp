@@ -1,7 +1,9 @@
 // The bot detector's models on a synthetic 14-feature population (the reference trains scikit-
 // learn on the same shape): Isolation Forest fit and scoring, k-means fit.
+#include "antibot/detector.hpp"
 #include "antibot/isolation_forest.hpp"
 #include "antibot/kmeans.hpp"
+#include "antibot/population.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -45,5 +47,39 @@ void BM_KMeansFit(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_KMeansFit)->Arg(100'000)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// The §12 population (300 players, 30 days): features per participation, and one detection.
+const Population& bench_population() {
+  static const Population pop = generate_population({.players = 300, .days = 30, .seed = 1});
+  return pop;
+}
+
+void BM_AntibotFeatures(benchmark::State& state) {
+  const auto& pop = bench_population();
+  const FeatureOptions window{.window_end = pop.window_end(), .window_days = 30};
+  std::int64_t battles = 0;
+  for (auto _ : state)
+    for (const auto& p : pop.players) {
+      benchmark::DoNotOptimize(compute_features(p.battles, window));
+      battles += static_cast<std::int64_t>(p.battles.size());
+    }
+  state.SetItemsProcessed(battles);  // participations per second
+}
+BENCHMARK(BM_AntibotFeatures)->Unit(benchmark::kMillisecond);
+
+void BM_AntibotDetect(benchmark::State& state) {
+  const auto& pop = bench_population();
+  const FeatureOptions window{.window_end = pop.window_end(), .window_days = 30};
+  std::vector<PlayerFeatures> features;
+  for (const auto& p : pop.players) features.push_back(compute_features(p.battles, window));
+  const auto detector = Detector::train(features, {}, 30, pop.window_end()).value();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(detector.detect(features[i]));
+    i = (i + 1) % features.size();
+  }
+  state.SetItemsProcessed(state.iterations());  // players per second
+}
+BENCHMARK(BM_AntibotDetect);
 
 }  // namespace
