@@ -71,7 +71,10 @@ Result<std::shared_ptr<net::HttpService>> build_hub(Runtime& rt, boost::asio::an
   auto hub = parts.hub;
   net::add_system_routes(svc->router, rt.metrics,
                          std::make_shared<const std::vector<net::ReadinessCheck>>(std::vector<net::ReadinessCheck>{
-                             {"agents", [hub]() -> boost::asio::awaitable<bool> { co_return hub->agent_count() > 0; }}}));
+                             {"agents", [weak = std::weak_ptr(hub)]() -> boost::asio::awaitable<bool> {
+                               auto h = weak.lock();
+                               co_return h && h->agent_count() > 0;
+                             }}}));
   // /proxy/* takes the site's API key (the browser never calls the hub: the site's back end does).
   auto* ring = parts.hub_keys.get();
   svc->middleware.push_back(net::Middleware{
@@ -147,7 +150,10 @@ Result<std::shared_ptr<net::HttpService>> build_agent(Runtime& rt, boost::asio::
   auto agent = parts.agent;
   net::add_system_routes(svc->router, rt.metrics,
                          std::make_shared<const std::vector<net::ReadinessCheck>>(std::vector<net::ReadinessCheck>{
-                             {"site", [agent]() -> boost::asio::awaitable<bool> { co_return agent->connected(); }}}));
+                             {"site", [weak = std::weak_ptr(agent)]() -> boost::asio::awaitable<bool> {
+                               auto a = weak.lock();
+                               co_return a && a->connected();
+                             }}}));
   return svc;
 }
 
@@ -169,11 +175,18 @@ Result<std::unique_ptr<BridgeParts>> build_bridge(Runtime& rt, boost::asio::any_
   return parts;
 }
 
+// The server keeps its drain hooks and routes past its io_context: they hold the hub and the agent
+// weakly, so both die with BridgeParts, before the context (their timers and sockets need it).
 Status start_bridge(BridgeParts& parts, net::HttpServer& server) {
-  if (auto hub = parts.hub) server.on_drain([hub]() { return hub->drain(); });
-  if (auto agent = parts.agent) {
-    if (auto st = agent->start(); !st) return st;
-    server.on_drain([agent]() { return agent->drain(); });
+  if (parts.hub)
+    server.on_drain([weak = std::weak_ptr(parts.hub)]() -> boost::asio::awaitable<void> {
+      if (auto hub = weak.lock()) co_await hub->drain();
+    });
+  if (parts.agent) {
+    if (auto st = parts.agent->start(); !st) return st;
+    server.on_drain([weak = std::weak_ptr(parts.agent)]() -> boost::asio::awaitable<void> {
+      if (auto agent = weak.lock()) co_await agent->drain();
+    });
   }
   return {};
 }

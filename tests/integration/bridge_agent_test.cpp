@@ -196,7 +196,7 @@ TEST_F(AgentTest, SigtermLetsTheRunningJobAnswerThenCloses) {
   EXPECT_EQ(result.at("ok"), true);
   auto code = agent->process().wait(10s);
   ASSERT_TRUE(code);
-  EXPECT_EQ(*code, 0);
+  EXPECT_EQ(*code, 0) << agent->process().stderr_text();
 }
 
 TEST_F(AgentTest, RefusesToStartWithABadAesKey) {
