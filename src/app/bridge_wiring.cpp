@@ -31,16 +31,27 @@ crypto::FreshnessPolicy freshness(const Config& c) {
   return {c.integer("agent.job_ttl_s"), c.integer("agent.job_max_skew_s")};
 }
 
-Result<std::shared_ptr<net::HttpService>> build_hub(Runtime& rt, boost::asio::any_io_executor executor, BridgeParts& parts) {
-  const auto& c = rt.config;
+// The secrets both ends share with the other side: the HMAC secret and the AES-256 key.
+struct SharedKeys {
+  std::string hmac;
+  crypto::aes_gcm::Key aes;
+};
+Result<SharedKeys> shared_keys(const Config& c) {
   auto hmac = secret_or_dev(c, "bridge.hmac_secret", "bridge_hmac.secret");
   if (!hmac) return hmac.error();
-  auto jwt = secret_or_dev(c, "bridge.jwt_secret", "bridge_jwt.secret");
-  if (!jwt) return jwt.error();
   auto aes_text = secret_or_dev(c, "bridge.aes_key", "bridge_aes.key", SecretKind::base64_key);
   if (!aes_text) return aes_text.error();
   auto aes = crypto::aes_gcm::Key::from_base64(*aes_text);
   if (!aes) return aes.error();
+  return SharedKeys{std::move(*hmac), *aes};
+}
+
+Result<std::shared_ptr<net::HttpService>> build_hub(Runtime& rt, boost::asio::any_io_executor executor, BridgeParts& parts) {
+  const auto& c = rt.config;
+  auto keys_in_use = shared_keys(c);
+  if (!keys_in_use) return keys_in_use.error();
+  auto jwt = secret_or_dev(c, "bridge.jwt_secret", "bridge_jwt.secret");
+  if (!jwt) return jwt.error();
 
   std::vector<std::string> keys = c.list("hub.api_keys");
   if (keys.empty() && c.string("hub.api_keys_file").empty()) {
@@ -52,7 +63,7 @@ Result<std::shared_ptr<net::HttpService>> build_hub(Runtime& rt, boost::asio::an
   if (auto st = parts.hub_keys->reload(); !st) return st.error();
 
   bridge::HubOptions o;
-  o.hmac_secret = *hmac;
+  o.hmac_secret = keys_in_use->hmac;
   o.jwt_secret = *jwt;
   o.jwt.leeway_seconds = c.integer("hub.jwt_leeway_s");
   if (auto life = c.integer("hub.jwt_max_lifetime_s"); life > 0) o.jwt.max_lifetime_seconds = life;
@@ -64,7 +75,7 @@ Result<std::shared_ptr<net::HttpService>> build_hub(Runtime& rt, boost::asio::an
   o.ws.max_message_bytes = static_cast<std::size_t>(c.integer("agent.max_frame_bytes"));
   o.ws.idle_timeout = std::chrono::seconds(2 * c.integer("agent.ping_interval_s"));
   parts.hub_store = std::make_unique<bridge::HubJobStore>(*rt.db);
-  parts.hub = std::make_shared<bridge::SiteHub>(executor, std::move(o), *aes, *parts.hub_store, *rt.blocking, rt.metrics);
+  parts.hub = std::make_shared<bridge::SiteHub>(executor, std::move(o), keys_in_use->aes, *parts.hub_store, *rt.blocking, rt.metrics);
   if (auto st = parts.hub->recover(); !st) return st.error();
 
   auto svc = service(rt, "hub", "hub.port");
@@ -93,12 +104,8 @@ Result<std::shared_ptr<net::HttpService>> build_hub(Runtime& rt, boost::asio::an
 
 Result<std::shared_ptr<net::HttpService>> build_agent(Runtime& rt, boost::asio::any_io_executor executor, BridgeParts& parts) {
   const auto& c = rt.config;
-  auto hmac = secret_or_dev(c, "bridge.hmac_secret", "bridge_hmac.secret");
-  if (!hmac) return hmac.error();
-  auto aes_text = secret_or_dev(c, "bridge.aes_key", "bridge_aes.key", SecretKind::base64_key);
-  if (!aes_text) return aes_text.error();
-  auto aes = crypto::aes_gcm::Key::from_base64(*aes_text);
-  if (!aes) return aes.error();  // the reference's "key must be 256 bits": refuse to start
+  auto keys_in_use = shared_keys(c);
+  if (!keys_in_use) return keys_in_use.error();  // the reference's "key must be 256 bits": refuse to start
 
   bridge::AgentOptions o;
   o.site_url = c.string("agent.site_url");
@@ -116,7 +123,7 @@ Result<std::shared_ptr<net::HttpService>> build_agent(Runtime& rt, boost::asio::
   o.ws.socket.idle_timeout = std::chrono::seconds(2 * c.integer("agent.ping_interval_s"));
   o.backoff_min = std::chrono::milliseconds(c.integer("agent.backoff_min_ms"));
   o.backoff_max = std::chrono::milliseconds(c.integer("agent.backoff_max_ms"));
-  o.hmac_secret = *hmac;
+  o.hmac_secret = keys_in_use->hmac;
   o.freshness = freshness(c);
   o.max_concurrent_jobs = static_cast<std::size_t>(c.integer("agent.max_concurrent_jobs"));
   o.idempotency = {c.integer("agent.idempotency_ttl_s"), static_cast<std::size_t>(c.integer("agent.idempotency_max"))};
@@ -137,7 +144,7 @@ Result<std::shared_ptr<net::HttpService>> build_agent(Runtime& rt, boost::asio::
   http.request_timeout = local.timeout;
   http.max_idle_per_host = 64;
   parts.agent_http = std::make_unique<net::HttpClient>(executor, http);
-  parts.agent_runner = std::make_unique<bridge::JobRunner>(*parts.agent_http, std::move(local), *aes);
+  parts.agent_runner = std::make_unique<bridge::JobRunner>(*parts.agent_http, std::move(local), keys_in_use->aes);
   parts.agent_results = std::make_unique<bridge::AgentResultStore>(*rt.db);
   parts.agent = std::make_shared<bridge::SiteAgent>(executor, std::move(o), *parts.agent_runner, parts.agent_results.get(),
                                                     rt.blocking.get(), rt.metrics);

@@ -1,5 +1,7 @@
 #include "game/game_client.hpp"
 
+#include "game/io_deadline.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/deferred.hpp>
@@ -27,31 +29,6 @@ using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
 
 namespace {
-
-// One I/O step bounded by the call's deadline. `timed_out` means the deadline fired first;
-// `bytes` is what the operation moved even then (a write may be cut half way).
-struct IoResult {
-  error_code ec;
-  std::size_t bytes = 0;
-};
-
-template <class Op>
-asio::awaitable<IoResult> until_deadline(Op op, Clock::time_point deadline) {
-  auto executor = co_await asio::this_coro::executor;
-  asio::steady_timer timer(executor, deadline);
-  auto group = asio::experimental::make_parallel_group(std::move(op), timer.async_wait(asio::deferred))
-                   .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
-  auto done = co_await std::move(group);
-  const auto& order = std::get<0>(done);
-  IoResult result;
-  if constexpr (std::tuple_size_v<decltype(done)> == 4) {  // op completes with (ec, bytes)
-    result = IoResult{std::get<1>(done), std::get<2>(done)};
-  } else {  // op completes with (ec)
-    result = IoResult{std::get<1>(done), 0};
-  }
-  if (order[0] == 1) result.ec = asio::error::timed_out;
-  co_return result;
-}
 
 enum class ReadStatus { ok, timeout, closed, too_large };
 

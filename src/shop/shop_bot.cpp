@@ -1,5 +1,7 @@
 #include "shop/shop_bot.hpp"
 
+#include "game/io_deadline.hpp"
+
 #include "shop/page_parser.hpp"
 #include "shop/shop_protocol.hpp"
 
@@ -29,6 +31,7 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
+using game::IoResult;
 
 namespace {
 
@@ -40,25 +43,6 @@ std::int64_t unix_now() {
 
 Error bot_error(std::string code, std::string message) {
   return Error::make(ErrorKind::bad_gateway, std::move(code), std::move(message));
-}
-
-struct IoResult {
-  error_code ec;
-  std::size_t bytes = 0;
-};
-
-template <class Op>
-asio::awaitable<IoResult> until(Op op, Clock::time_point deadline) {
-  auto executor = co_await asio::this_coro::executor;
-  asio::steady_timer timer(executor, deadline);
-  auto group = asio::experimental::make_parallel_group(std::move(op), timer.async_wait(asio::deferred))
-                   .async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
-  auto done = co_await std::move(group);
-  IoResult r;
-  if constexpr (std::tuple_size_v<decltype(done)> == 4) r = IoResult{std::get<1>(done), std::get<2>(done)};
-  else r = IoResult{std::get<1>(done), 0};
-  if (std::get<0>(done)[0] == 1) r.ec = asio::error::timed_out;
-  co_return r;
 }
 
 }  // namespace
@@ -117,7 +101,7 @@ struct ShopBot::Impl {
 
   asio::awaitable<bool> send(std::string frame, Clock::time_point deadline) {
     if (!socket) co_return false;
-    auto r = co_await until(asio::async_write(*socket, asio::buffer(frame), asio::deferred), deadline);
+    auto r = co_await game::until_deadline(asio::async_write(*socket, asio::buffer(frame), asio::deferred), deadline);
     if (r.ec) {
       close("send failed: " + r.ec.message());
       co_return false;
@@ -139,7 +123,7 @@ struct ShopBot::Impl {
     for (;;) {
       if (auto msg = reader.next()) co_return ReadResult{ReadEnd::message, std::move(*msg), {}};
       if (!socket) co_return ReadResult{ReadEnd::closed, {}, "not connected"};
-      auto r = co_await until(socket->async_read_some(asio::buffer(chunk), asio::deferred), deadline);
+      auto r = co_await game::until_deadline(socket->async_read_some(asio::buffer(chunk), asio::deferred), deadline);
       if (r.bytes > 0) {
         auto st = reader.append(std::string_view(chunk.data(), r.bytes));
         if (!st) co_return ReadResult{ReadEnd::too_large, {}, st.error().message};
@@ -215,7 +199,7 @@ struct ShopBot::Impl {
     }
     socket.emplace(strand);
     reader.clear();
-    auto c = co_await until(socket->async_connect(endpoint, asio::deferred), Clock::now() + options.connect_timeout);
+    auto c = co_await game::until_deadline(socket->async_connect(endpoint, asio::deferred), Clock::now() + options.connect_timeout);
     if (c.ec) co_return fail("shop_unreachable", "game server " + where + " unreachable: " + c.ec.message());
     socket->set_option(tcp::no_delay(true), ec);
     update([](BotStatus& s) { s.connected = true; });

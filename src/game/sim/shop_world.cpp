@@ -1,5 +1,7 @@
 #include "game/sim/shop_world.hpp"
 
+#include "shop/shop_protocol.hpp"
+
 #include <boost/json/array.hpp>
 
 #include <algorithm>
@@ -15,20 +17,6 @@ std::string fold(std::string s) {
   for (auto& c : s)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
   return s;
-}
-
-std::string escape(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 std::string price_text(std::int64_t cents) {
@@ -138,14 +126,14 @@ std::string SimShops::render_listing(const Shop& shop, const std::string& catego
   std::vector<std::string> rows;
   std::int64_t per_page = options_.page_size;
   auto item_row = [](const SimShopItem& it) {
-    std::string o = "<O id=\"" + std::to_string(it.id) + "\" txt=\"" + escape(it.txt) + "\" name=\"" + it.name +
+    std::string o = "<O id=\"" + std::to_string(it.id) + "\" txt=\"" + shop::escape_value(it.txt) + "\" name=\"" + it.name +
                     "\" type=\"" + it.type + "\" cost=\"" + price_text(it.price_cents) + "\"";
     if (it.count) o += " count=\"" + std::to_string(*it.count) + "\"";
     if (it.max_quality > 0)
       o += " quality=\"" + std::to_string(it.quality) + "\" maxquality=\"" + std::to_string(it.max_quality) + "\"";
     if (!it.caliber.empty()) o += " calibre=\"" + it.caliber + "\"";
     o += " massa=\"" + std::string(it.count ? "0.2" : "150") + "\" section=\"0\" put_day=\"" + std::to_string(it.put_day) + "\"";
-    if (it.owner) o += " owner=\"" + escape(*it.owner) + "\"";
+    if (it.owner) o += " owner=\"" + shop::escape_value(*it.owner) + "\"";
     else o += " infinty=\"1\"";
     return o + " />";
   };
@@ -162,14 +150,14 @@ std::string SimShops::render_listing(const Shop& shop, const std::string& catego
       }
     }
     for (const auto& [key, g] : groups)
-      rows.push_back("<O txt=\"" + escape(g.first) + "\" name=\"" + key.first + "\" type=\"" + key.second +
+      rows.push_back("<O txt=\"" + shop::escape_value(g.first) + "\" name=\"" + key.first + "\" type=\"" + key.second +
                      "\" lvl=\"0\" auc=\"0\" count=\"" + std::to_string(g.second) + "\" />");
   } else {
     per_page = options_.group_page_size;
     for (const auto& it : shop.items)
       if (it.category == category && it.grouped && filter == "name:" + it.name + ",type:" + it.type) rows.push_back(item_row(it));
   }
-  std::string out = "<SH c=\"" + escape(category) + "\" s=\"" + escape(filter) + "\" p=\"" + std::to_string(page) + "\"";
+  std::string out = "<SH c=\"" + shop::escape_value(category) + "\" s=\"" + shop::escape_value(filter) + "\" p=\"" + std::to_string(page) + "\"";
   if (rows.empty()) return out + " m=\"0\"></SH>";
   const auto pages = (static_cast<std::int64_t>(rows.size()) + per_page - 1) / per_page;
   const auto shown = std::min(page, pages - 1);  // past the end: the last page again
@@ -188,7 +176,7 @@ SimShops::Answer SimShops::answer(const std::string& login, const std::string& c
     if (f.times > 0) --f.times;
     if (f.mode == "drop") return {Action::drop, {}};
     if (f.mode == "silent") return {Action::silent, {}};
-    return {Action::reply, "<ERROR msg=\"category " + escape(category) + " unavailable\"/>"};
+    return {Action::reply, "<ERROR msg=\"category " + shop::escape_value(category) + " unavailable\"/>"};
   }
   auto bot = bots_.find(fold(login));
   if (bot == bots_.end()) return {Action::reply, R"(<ERROR msg="not in shop"/>)"};
