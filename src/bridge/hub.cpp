@@ -210,7 +210,9 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
       } else {
         p->outcome = r.outcome;
         waiters = std::move(p->waiters);
-        pending.erase(it);
+        // A stored outcome stays in memory until the row says done, so that a retry arriving
+        // in between is answered from it instead of pushing the job again.
+        if (!(p->persisted && outcome_is_final(r.outcome))) pending.erase(it);
       }
     }
     results.Add({{"outcome", r.outcome.ok ? "ok" : r.outcome.failure.code}}).Increment();
@@ -231,9 +233,11 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
       auto self = shared_from_this();
       asio::co_spawn(
           executor,
-          [self, id = r.id, outcome = r.outcome]() -> asio::awaitable<void> {
+          [self, p, id = r.id, outcome = r.outcome]() -> asio::awaitable<void> {
             auto st = co_await self->blocking.run([&] { return self->store.finish(id, outcome, unix_now()); });
             if (!st) spdlog::error("hub: outcome of job {} not stored: {}", id, st.error().code);
+            std::lock_guard lock(self->mu);
+            if (auto it = self->pending.find(id); it != self->pending.end() && it->second == p) self->pending.erase(it);
           },
           asio::detached);
     }
@@ -440,7 +444,13 @@ void SiteHub::add_routes(net::Router& router) {
         // A concurrent twin inserted it first: both wait for the same job below.
         if (!inserted && inserted.error().code != storage::kUniqueViolation) co_return net::error_response(inserted.error(), id);
       }
+      const bool seen_before = existing->has_value();
       auto p = state->track(std::move(job), true);
+      bool replayed = false;
+      if (seen_before) {
+        std::lock_guard lock(state->mu);
+        replayed = p->outcome.has_value();  // finished, its row not yet marked done
+      }
       auto outcome = co_await state->wait_for(p);
       if (!outcome) {
         bool draining = false;
@@ -454,11 +464,17 @@ void SiteHub::add_routes(net::Router& router) {
                                    "the game network did not answer in time; retry with the same X-Request-Id"),
             id);
       }
-      if (!outcome->ok) co_return net::error_response(proxy_error(outcome->failure), id);
-      boost::json::object ok = outcome->result.is_object() ? outcome->result.as_object() : boost::json::object{};
-      ok["ok"] = true;
-      ok["request_id"] = id;
-      co_return net::HttpResponse::json(200, ok);
+      net::HttpResponse res;
+      if (outcome->ok) {
+        boost::json::object ok = outcome->result.is_object() ? outcome->result.as_object() : boost::json::object{};
+        ok["ok"] = true;
+        ok["request_id"] = id;
+        res = net::HttpResponse::json(200, ok);
+      } else {
+        res = net::error_response(proxy_error(outcome->failure), id);
+      }
+      if (replayed) res.headers.set("Idempotent-Replayed", "true");
+      co_return res;
     };
   };
   router.post("/proxy/register", password_job(std::string(kRegister), kRegisterKeys, {"login", "gender", "telegram_id"}));
