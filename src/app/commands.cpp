@@ -54,9 +54,34 @@ int run_serve(Config config, const std::function<void(const std::vector<net::Bou
   return 0;
 }
 
-int cmd_serve(const GlobalOptions& global) {
+namespace {
+// `serve --only a,b`: one process per service (or any subset) from one configuration file.
+Status restrict_services(Config& config, const std::vector<std::string>& only) {
+  std::vector<std::string> known;
+  for (const auto& key : config_schema())
+    if (key.key == "enabled") known.emplace_back(key.section);
+  for (const auto& name : only)
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      return Error::bad_request("serve --only: unknown service '" + name + "' (known: " + list + ")", "config_error");
+    }
+  for (const auto& name : known) {
+    const bool on = std::find(only.begin(), only.end(), name) != only.end();
+    if (auto st = config.set(name + ".enabled", on ? "true" : "false"); !st) return st;
+  }
+  return {};
+}
+}  // namespace
+
+int cmd_serve(const GlobalOptions& global, const std::vector<std::string>& only) {
   auto config = load_config(global);
   if (!config) return fail(config.error());
+  if (!only.empty())
+    if (auto st = restrict_services(*config, only); !st) {
+      fail(st.error());
+      return 2;
+    }
   return run_serve(std::move(*config));
 }
 

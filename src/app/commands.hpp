@@ -18,7 +18,9 @@ struct GlobalOptions {
 
 Result<Config> load_config(const GlobalOptions& global);
 
-int cmd_serve(const GlobalOptions& global);
+// `only`: when not empty, the services to run (names of config sections with an `enabled` key);
+// every other service is turned off, whatever the configuration says.
+int cmd_serve(const GlobalOptions& global, const std::vector<std::string>& only = {});
 int cmd_migrate(const GlobalOptions& global);
 struct DemoOptions {
   std::string dir = "var/demo";

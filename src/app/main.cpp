@@ -22,7 +22,12 @@ int main(int argc, char** argv) {
 
   int code = 0;
   auto* serve = app.add_subcommand("serve", "Run the enabled HTTP services (gateway, …) until SIGINT/SIGTERM");
-  serve->callback([&] { code = cmd_serve(global); });
+  std::vector<std::string> serve_only;
+  serve->add_option("--only", serve_only,
+                    "Run only these services, comma-separated (gateway, orchestrator, registration, status, "
+                    "battles, shop, hub, agent); the others stay off whatever the configuration says")
+      ->delimiter(',');
+  serve->callback([&] { code = cmd_serve(global, serve_only); });
 
   auto* migrate = app.add_subcommand("migrate", "Apply pending schema migrations to the platform database and exit");
   migrate->callback([&] { code = cmd_migrate(global); });

@@ -94,6 +94,28 @@ TEST(Cli, PortInUseFailsWithReason) {
   EXPECT_NE(r.err.find("gateway: cannot bind"), std::string::npos) << r.err;
 }
 
+TEST(Cli, ServeOnlyRunsTheNamedServices) {
+  TempDir dir;
+  TzrHost host({"serve", "--only", "status,battles"},
+               {{"TZR_STORAGE__URL", "sqlite://" + dir.str() + "/a.db"}, {"TZR_LOG__LEVEL", "warn"}}, {"status", "battles"});
+  EXPECT_EQ(http(host.port("status"), "GET", "/health").status, 200);
+  EXPECT_EQ(http(host.port("battles"), "GET", "/health").status, 200);
+  host.process().signal(SIGTERM);
+  auto rest = host.process().read_all(30s);
+  for (std::string off : {"gateway", "orchestrator", "registration", "shop", "hub"}) {
+    EXPECT_FALSE(host.reported(off)) << off;
+    EXPECT_EQ(rest.find(off + " listening"), std::string::npos) << rest;
+  }
+  EXPECT_EQ(host.process().wait(30s), 0);
+}
+
+TEST(Cli, ServeOnlyRefusesAnUnknownService) {
+  auto r = run({"serve", "--only", "gateway,nonsense"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown service 'nonsense'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("battles"), std::string::npos) << r.err;
+}
+
 TEST(Cli, DemoRegistersAPlayerAgainstItsSimulator) {
   TempDir dir;
   TzrHost demo({"demo", "--dir", dir.str() + "/demo", "--sim-port", "0"}, {{"TZR_LOG__LEVEL", "warn"}},

@@ -49,6 +49,7 @@ class TzrHost {
   TzrHost(std::vector<std::string> args, std::map<std::string, std::string> env,
           std::vector<std::string> services = {"gateway"}, std::string working_dir = {});
   int port(const std::string& service) const;
+  bool reported(const std::string& service) const { return ports_.count(service) != 0; }
   ChildProcess& process() { return *child_; }
 
  private:
