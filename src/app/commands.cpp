@@ -268,4 +268,9 @@ int cmd_config_example() {
   return 0;
 }
 
+int cmd_config_reference() {
+  std::fputs(Config::reference(config_schema()).c_str(), stdout);
+  return 0;
+}
+
 }  // namespace tzr::app

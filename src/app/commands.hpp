@@ -33,6 +33,7 @@ int cmd_keygen(const std::string& kind, int count);
 int cmd_config_check(const GlobalOptions& global);
 int cmd_config_show(const GlobalOptions& global, bool reveal);
 int cmd_config_example();
+int cmd_config_reference();
 
 // Opens the runtime and serves the enabled services until SIGINT/SIGTERM (exit code).
 int run_serve(Config config, const std::function<void(const std::vector<net::BoundService>&)>& on_ready = {});

@@ -94,6 +94,8 @@ int main(int argc, char** argv) {
   show->callback([&] { code = cmd_config_show(global, reveal); });
   config->add_subcommand("example", "Print a documented example configuration with every key")
       ->callback([&] { code = cmd_config_example(); });
+  config->add_subcommand("reference", "Print the Markdown reference of every key (docs/configuration.md)")
+      ->callback([&] { code = cmd_config_reference(); });
 
   GameSimOptions sim;
   auto* game_sim = app.add_subcommand(

@@ -85,6 +85,8 @@ class Config {
   std::string render(bool mask_secrets = true) const;
   // A documented example file with every key at its default.
   static std::string example(std::span<const ConfigKey> schema);
+  // The Markdown reference of every key (docs/configuration.md), one table per section.
+  static std::string reference(std::span<const ConfigKey> schema);
 
   const std::optional<std::string>& file() const { return file_; }
 
