@@ -79,6 +79,7 @@ const std::vector<ConfigKey>& keys() {
       integer("battles", "sync_max_attempts", "5", 1, 100, "Fetch attempts per battle id before it is marked failed."),
       integer("battles", "sync_backoff_ms", "1000", 0, kHour, "First retry delay of a battle id; doubles per attempt."),
       integer("battles", "sync_timeout_ms", "20000", 50, 600'000, "Deadline of one battle request on the game socket."),
+      integer("battles", "sync_lease_ms", "60000", 100, kHour, "How long a worker holds a battle id it is fetching; a killed worker's ids go to the others after it."),
       integer("battles", "sync_not_found_after", "50", 1, 1'000'000, "Consecutive missing ids after which the forward cursor waits (the newest battle was reached)."),
 
       text("game", "host", "127.0.0.1", "Game server address (its XML socket)."),

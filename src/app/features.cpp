@@ -106,6 +106,7 @@ Result<std::unique_ptr<battles::BattlesFeature>> build_battles(Runtime& rt, boos
     so.backoff = std::chrono::milliseconds(c.integer("battles.sync_backoff_ms"));
     so.request_timeout = std::chrono::milliseconds(c.integer("battles.sync_timeout_ms"));
     so.not_found_after = c.integer("battles.sync_not_found_after");
+    so.lease = std::chrono::milliseconds(c.integer("battles.sync_lease_ms"));
     feature->set_sync(std::make_unique<battles::SyncWorkers>(feature->ingest(), *rt.blocking, so, &rt.metrics));
   }
   feature->start(executor);

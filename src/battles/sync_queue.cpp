@@ -13,10 +13,13 @@ Result<std::optional<std::int64_t>> SyncQueue::claim() {
   const std::int64_t now = now_ms_();
   auto body = [&](storage::Session& s) -> Status {
     claimed.reset();
+    // Several processes share the queue: on PostgreSQL and MariaDB a row another worker is claiming
+    // is skipped rather than waited for (SQLite serialises writers anyway).
+    const std::string pick_sql = std::string("SELECT battle_id FROM battle_sync WHERE state IN ('pending', 'fetching') AND next_at <= ?"
+                                             " ORDER BY next_at, battle_id LIMIT 1") +
+                                 (s.dialect() == storage::Dialect::sqlite ? "" : " FOR UPDATE SKIP LOCKED");
     auto pick = [&]() -> Status {
-      auto r = s.query("SELECT battle_id FROM battle_sync WHERE state IN ('pending', 'fetching') AND next_at <= ?"
-                       " ORDER BY next_at, battle_id LIMIT 1",
-                       std::vector<Value>{Value{now}});
+      auto r = s.query(pick_sql, std::vector<Value>{Value{now}});
       if (!r) return r.error();
       if (!r->rows.empty()) claimed = r->rows[0].integer(0);
       return {};
@@ -66,9 +69,13 @@ Result<std::optional<std::int64_t>> SyncQueue::claim() {
       if (auto st = pick(); !st) return st;
     }
     if (!claimed) return {};
-    auto r = s.query("UPDATE battle_sync SET state = 'fetching', next_at = ?, updated_at = ? WHERE battle_id = ?",
-                     std::vector<Value>{Value{now + options_.lease.count()}, Value{now}, Value{*claimed}});
+    // The lease is taken only if nobody took it since the pick (the WHERE is re-checked under the
+    // row lock), so two workers never hold one id.
+    auto r = s.query("UPDATE battle_sync SET state = 'fetching', next_at = ?, updated_at = ? WHERE battle_id = ?"
+                     " AND state IN ('pending', 'fetching') AND next_at <= ?",
+                     std::vector<Value>{Value{now + options_.lease.count()}, Value{now}, Value{*claimed}, Value{now}});
     if (!r) return r.error();
+    if (r->affected_rows != 1) claimed.reset();
     return {};
   };
   if (auto st = db_.transaction(body); !st) return st.error();

@@ -1,8 +1,10 @@
 // Socket sync workers against the game simulator serving a synthetic corpus: every battle arrives
 // once; under drop / slow / garbage faults the ids are retried, then marked failed(n), and after an
 // admin retry nothing is missing.
+#include "support/backends.hpp"
 #include "support/game_sim_process.hpp"
 #include "support/process.hpp"
+#include "support/scratch_db.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_http.hpp"
 
@@ -10,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <thread>
 
 using namespace tzr::test;
@@ -129,4 +132,74 @@ TEST(BattlesSync, DroppedConnectionsLoseNothing) {
   ASSERT_TRUE(s.wait_for([&] { return s.stored() == s.battles; })) << boost::json::serialize(s.sync_status());
   EXPECT_EQ(s.state_count("parsed"), s.battles);
   EXPECT_EQ(s.state_count("failed"), 0);
+}
+
+// Two processes share one queue on PostgreSQL: every battle is stored once, an id is never held
+// by two workers at once, and the ids a SIGKILLed process was holding go to the other after the
+// lease.
+TEST(BattlesSync, TwoProcessesShareTheQueueOnPostgresAndSurviveAKill) {
+  TZR_REQUIRE_SERVER_URL(server, "TZR_TEST_POSTGRES_URL");
+  TempDir dir;
+  ScratchDatabase scratch("postgres", dir, server);
+  ChildProcess synth({tzrhost_bin(), "battles", "synth", "--players", "12", "--days", "1", "--seed", "11", "--max", "60",
+                      "--first-id", std::to_string(kFirstId), "--out", dir.str() + "/corpus"});
+  synth.read_all(60s);
+  ASSERT_EQ(synth.wait(60s), 0);
+  std::int64_t battles = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir.str() + "/corpus")) battles += e.is_regular_file();
+  ASSERT_EQ(battles, 60);
+  GameSimProcess sim({"--battles-dir", dir.str() + "/corpus", "--bot-login", "syncbot1", "--bot-login", "syncbot2",
+                      "--bot-login", "syncbot3", "--bot-login", "syncbot4"});
+  sim.set_mode("slow", 60);  // every reply 60 ms late: the kill lands mid-work
+  auto start = [&](const std::string& accounts) {
+    return std::make_unique<TzrHost>(
+        std::vector<std::string>{"serve", "--only", "battles"},
+        std::map<std::string, std::string>{{"TZR_STORAGE__URL", scratch.url()},
+                                           {"TZR_ADMIN__TOKEN", kToken},
+                                           {"TZR_GAME__PORT", std::to_string(sim.game_port())},
+                                           {"TZR_BATTLES__SYNC_ENABLED", "true"},
+                                           {"TZR_BATTLES__SYNC_ACCOUNTS", accounts},
+                                           {"TZR_BATTLES__SYNC_START_ID", std::to_string(kFirstId)},
+                                           {"TZR_BATTLES__SYNC_NOT_FOUND_AFTER", "5"},
+                                           {"TZR_BATTLES__SYNC_BACKOFF_MS", "20"},
+                                           {"TZR_BATTLES__SYNC_TIMEOUT_MS", "10000"},
+                                           {"TZR_BATTLES__SYNC_LEASE_MS", "1500"},
+                                           {"TZR_LOG__LEVEL", "warn"}},
+        std::vector<std::string>{"battles"});
+  };
+  auto a = start("syncbot1:key-one,syncbot2:key-two");  // applies the migrations first
+  auto b = start("syncbot3:key-three,syncbot4:key-four");
+  auto stored = [&](TzrHost& h) { return http(h.port("battles"), "GET", "/battles/ingest/status").json().at("battles").as_int64(); };
+  auto wait_for = [](auto done, std::chrono::seconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+      if (done()) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  };
+  ASSERT_TRUE(wait_for([&] { return stored(*b) >= 15; }, 60s));
+  a->process().signal(SIGKILL);
+  a->process().wait(10s);
+  ASSERT_TRUE(wait_for([&] { return stored(*b) == battles; }, 90s)) << stored(*b);
+  auto rows = scratch.db().query("SELECT COUNT(*), COUNT(DISTINCT battle_id) FROM battles");
+  ASSERT_TRUE(rows) << rows.error().message;
+  EXPECT_EQ(rows->rows.at(0).integer(0), battles);
+  EXPECT_EQ(rows->rows.at(0).integer(1), battles);
+
+  // Requests per id: one each, except the ids the killed process held (at most one per worker).
+  std::map<std::string, int> asked;
+  const auto received = sim.received();
+  for (const auto& m : received.as_array()) {
+    const std::string raw(m.at("raw").as_string());
+    if (raw.find("//blook ") != std::string::npos) ++asked[raw];
+  }
+  int asked_twice = 0;
+  for (std::int64_t id = kFirstId; id < kFirstId + battles; ++id) {
+    const int n = asked["<POST t=\"//blook " + std::to_string(id) + "\" />"];
+    EXPECT_GE(n, 1) << id;
+    EXPECT_LE(n, 2) << id;
+    asked_twice += n == 2;
+  }
+  EXPECT_LE(asked_twice, 2);
 }
