@@ -489,7 +489,8 @@ ParseOutcome parse_battle_log(std::string_view raw, const ParseOptions& options)
     int index = 0;
     for (auto n = battle.next_sibling(); n && n != repeat; n = n.next_sibling())
       if (eq(n.name(), "TURN")) builder.turn(n, ++index);
-    for (auto n = battle.child("TURN"); n; n = n.next_sibling("TURN")) builder.turn(n, ++index);  // defensive
+    for (auto n = battle.first_child(); n; n = n.next_sibling())  // defensive: TURNs nested in BATTLE
+      if (eq(n.name(), "TURN")) builder.turn(n, ++index);
     builder.finish();
   }
   if (!parsed) {
