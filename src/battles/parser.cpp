@@ -34,6 +34,14 @@ std::string_view attr(const pugi::xml_node& n, const char* name) {
 bool has_attr(const pugi::xml_node& n, const char* name) { return static_cast<bool>(n.attribute(name)); }
 int int_attr(std::string_view v) { return to_int<int>(v).value_or(0); }
 
+// A NUL-terminated name equals a literal: inlined, no strcmp/strlen call (names are short).
+template <std::size_t N>
+bool eq(const char* name, const char (&literal)[N]) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (name[i] != literal[i]) return false;  // stops at the name's NUL at the latest
+  return true;
+}
+
 // The attributes the parser reads from USER, O and a tags, gathered in one pass over the tag
 // (a lookup by name per attribute was the parser's largest cost). Absent and empty are told
 // apart where that matters (has_*).
@@ -48,59 +56,59 @@ struct Attrs {
 
  private:
   // The first occurrence of a repeated attribute wins, as in the reference's regexes.
-  static void put(std::string_view& field, std::string_view v) {
+  // The value's length is taken only for the attributes kept.
+  static void put(std::string_view& field, const char* v) {
     if (field.data() == nullptr) field = v;
   }
-  // Dispatch on the first letter, then one strcmp: no strlen of names.
-  void set(const char* n, const char* value) {
-    const std::string_view v(value);
+  // Dispatch on the first letter, then one inlined comparison: no strlen of names.
+  void set(const char* n, const char* v) {
     switch (n[0]) {
       case 't':
         if (n[1] == 0) put(t, v);
-        else if (!std::strcmp(n, "txt")) put(txt, v);
-        else if (!std::strcmp(n, "type")) put(type, v);
+        else if (eq(n, "txt")) put(txt, v);
+        else if (eq(n, "type")) put(type, v);
         break;
       case 'H':
-        if (!std::strcmp(n, "HP")) put(hp, v), has_hp = true;
+        if (eq(n, "HP")) put(hp, v), has_hp = true;
         break;
       case 's':
-        if (!std::strcmp(n, "sf")) put(sf, v), has_sf = true;
-        else if (!std::strcmp(n, "side")) put(side, v);
+        if (eq(n, "sf")) put(sf, v), has_sf = true;
+        else if (eq(n, "side")) put(side, v);
         break;
       case 'i':
-        if (!std::strcmp(n, "id")) put(id, v), has_id = true;
+        if (eq(n, "id")) put(id, v), has_id = true;
         break;
       case 'x':
-        if (!std::strcmp(n, "xy")) put(xy, v);
+        if (eq(n, "xy")) put(xy, v);
         break;
       case 'b':
-        if (!std::strcmp(n, "bx")) has_bx = true;
-        else if (!std::strcmp(n, "by")) has_by = true;
-        else if (!std::strcmp(n, "battleid")) put(battleid, v);
+        if (eq(n, "bx")) has_bx = true;
+        else if (eq(n, "by")) has_by = true;
+        else if (eq(n, "battleid")) put(battleid, v);
         break;
       case 'p':
-        if (!std::strcmp(n, "pro")) put(pro, v);
-        else if (!std::strcmp(n, "pve_points")) put(pve_points, v);
+        if (eq(n, "pro")) put(pro, v);
+        else if (eq(n, "pve_points")) put(pve_points, v);
         break;
       case 'm':
-        if (!std::strcmp(n, "man")) put(man, v);
+        if (eq(n, "man")) put(man, v);
         break;
       case 'r':
-        if (!std::strcmp(n, "run")) put(run, v);
-        else if (!std::strcmp(n, "rank_points")) put(rank_points, v);
+        if (eq(n, "run")) put(run, v);
+        else if (eq(n, "rank_points")) put(rank_points, v);
         break;
       case 'd':
-        if (!std::strcmp(n, "def")) put(def, v);
+        if (eq(n, "def")) put(def, v);
         break;
       case 'c':
-        if (!std::strcmp(n, "clan")) put(clan, v);
-        else if (!std::strcmp(n, "code")) put(code, v);
-        else if (!std::strcmp(n, "count")) put(count, v);
-        else if (!std::strcmp(n, "color")) put(color, v);
+        if (eq(n, "clan")) put(clan, v);
+        else if (eq(n, "code")) put(code, v);
+        else if (eq(n, "count")) put(count, v);
+        else if (eq(n, "color")) put(color, v);
         break;
       case 'l':
-        if (!std::strcmp(n, "login")) put(login, v);
-        else if (!std::strcmp(n, "level")) put(level, v), has_level = true;
+        if (eq(n, "login")) put(login, v);
+        else if (eq(n, "level")) put(level, v), has_level = true;
         break;
       default: break;
     }
@@ -112,9 +120,11 @@ struct StringHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
+// Keys are views into the parsed document's buffer (in-situ parse), which outlives the Builder:
+// no key is copied into a std::string.
 template <class V>
-using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
-using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+using ViewMap = std::unordered_map<std::string_view, V, StringHash, std::equal_to<>>;
+using ViewSet = std::unordered_set<std::string_view, StringHash, std::equal_to<>>;
 
 bool is_monster(std::string_view login) { return !login.empty() && login.front() == '$'; }
 
@@ -128,7 +138,7 @@ struct RosterMonster {
 
 struct Pickup {
   std::size_t participant;
-  std::string id, name;
+  std::string_view id, name;
   std::int64_t count;
 };
 
@@ -142,13 +152,13 @@ void add_hit(Damage& d, const HpHit& h) {
   if (!h.status_code.empty() && h.status_amount > 0) d.status[h.status_code] += h.status_amount;
 }
 
-void add_loot(Loot& loot, const std::string& name, std::int64_t qty) {
+void add_loot(Loot& loot, std::string_view name, std::int64_t qty) {
   auto& list = loot_kind(name) == LootKind::resource       ? loot.resources
                : loot_kind(name) == LootKind::monster_part ? loot.monster_parts
                                                            : loot.other;
-  auto it = std::lower_bound(list.begin(), list.end(), name, [](const LootLine& l, const std::string& n) { return l.name < n; });
+  auto it = std::lower_bound(list.begin(), list.end(), name, [](const LootLine& l, std::string_view n) { return l.name < n; });
   if (it != list.end() && it->name == name) it->qty += qty;
-  else list.insert(it, LootLine{name, qty});
+  else list.insert(it, LootLine{std::string(name), qty});
 }
 
 class Builder {
@@ -177,12 +187,12 @@ class Builder {
 
   void roster(const pugi::xml_node& battle) {
     for (auto n = battle.first_child(); n; n = n.next_sibling()) {
-      const std::string_view name = n.name();
-      if (name == "MAP") {
+      const char* name = n.name();
+      if (eq(name, "MAP")) {
         if (has_attr(n, "v")) log_.battle.map_rows.emplace_back(attr(n, "v"));
-      } else if (name == "O") {
+      } else if (eq(name, "O")) {
         map_item(n);
-      } else if (name == "USER") {
+      } else if (eq(name, "USER")) {
         roster_user(n);
       }
     }
@@ -191,23 +201,26 @@ class Builder {
   void turn(const pugi::xml_node& t, int index) {
     const int number = to_int<int>(attr(t, "turn")).value_or(index);
     for (auto u = t.first_child(); u; u = u.next_sibling()) {
-      const std::string_view name = u.name();
-      if (name == "O") {
+      const char* name = u.name();
+      if (eq(name, "O")) {
         map_item(u);
         continue;
       }
-      if (name != "USER") continue;
+      if (!eq(name, "USER")) continue;
       const Attrs ua(u);
       const std::string_view login = ua.login;
       battle_id_from(ua);
       snapshot_hp(login, ua);
       if (is_monster(login) && !active_monsters_.count(login)) active_monsters_.emplace(login);
+      auto it = players_.find(login);
+      const std::size_t actor = it == players_.end() ? kNone : it->second;
       bool acted = false;
-      for (auto a = u.child("a"); a; a = a.next_sibling("a")) {
+      for (auto a = u.first_child(); a; a = a.next_sibling()) {
+        if (!eq(a.name(), "a")) continue;
         acted = true;
-        action(number, login, a);
+        action(number, login, actor, a);
       }
-      if (acted) first_action(login, number);
+      if (acted && actor != kNone) first_action(actor, number);
     }
   }
 
@@ -277,8 +290,8 @@ class Builder {
     if (!std::isfinite(p.rank_points)) p.rank_points = 0;  // from_chars accepts "nan" and "inf"
     // A roster tag with a frame number is a late joiner (battles.md §1.6 "interventions").
     p.intervened = u.has_sf;
-    if (dead_.count(std::string_view(p.login))) p.survived = false;
-    players_.emplace(p.login, log_.participants.size());
+    if (dead_.count(login)) p.survived = false;
+    players_.emplace(login, log_.participants.size());
     log_.participants.push_back(std::move(p));
   }
 
@@ -290,66 +303,76 @@ class Builder {
     if (auto it = players_.find(login); it != players_.end()) log_.participants[it->second].survived = false;
   }
 
-  void first_action(std::string_view login, int turn) {
-    auto it = players_.find(login);
-    if (it == players_.end()) return;
-    auto& p = log_.participants[it->second];
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+  void first_action(std::size_t participant, int turn) {
+    auto& p = log_.participants[participant];
     if (p.intervened && !p.intervened_turn) p.intervened_turn = turn;
   }
 
-  void action(int turn, std::string_view actor, const pugi::xml_node& node) {
+  // One `<a …/>` of actor's block (participant: its index, or kNone for a monster or a stranger).
+  // Works on views into the document; the event's own strings are built only when kept.
+  void action(int turn, std::string_view actor, std::size_t participant, const pugi::xml_node& node) {
     const Attrs a(node);
-    BattleEvent e;
-    e.turn = turn;
-    e.sf = int_attr(a.sf);
-    e.t = int_attr(a.t);
-    e.actor = actor;
-    e.target = a.login;
-    auto it = players_.find(actor);
-    Participant* p = it == players_.end() ? nullptr : &log_.participants[it->second];
-    switch (e.t) {
+    const int t = int_attr(a.t);
+    Participant* p = participant == kNone ? nullptr : &log_.participants[participant];
+    BattleEvent* e = nullptr;
+    if (keep_events_) {
+      e = &log_.events.emplace_back();
+      e->turn = turn;
+      e->sf = int_attr(a.sf);
+      e->t = t;
+      e->actor = actor;
+      e->target = a.login;
+    }
+    switch (t) {
       case 5: {
-        e.type = a.type;
-        e.xy = a.xy;
-        e.hp = a.hp;
-        const HpHit h = parse_hp(e.hp);
-        e.piercing = h.armor_piercing;
-        e.normal = h.normal;
-        e.critical = h.critical;
-        e.status_code = h.status_code;
-        e.status_amount = h.status_amount;
-        e.heal = h.heal();
-        if (p && h.total > 0) add_hit(is_monster(e.target) ? p->damage_monsters : p->damage_players, h);
-        if (p) p->healing += e.heal;
+        const HpHit h = parse_hp(a.hp);
+        if (e) {
+          e->type = a.type;
+          e->xy = a.xy;
+          e->hp = a.hp;
+          e->piercing = h.armor_piercing;
+          e->normal = h.normal;
+          e->critical = h.critical;
+          e->status_code = h.status_code;
+          e->status_amount = h.status_amount;
+          e->heal = h.heal();
+        }
+        if (p && h.total > 0) add_hit(is_monster(a.login) ? p->damage_monsters : p->damage_players, h);
+        if (p) p->healing += h.heal();
         break;
       }
-      case 6: e.run = int_attr(a.run); break;
+      case 6:
+        if (e) e->run = int_attr(a.run);
+        break;
       case 7:
         if (p) {
           ++p->deaths;
           p->survived = false;
         }
-        dead_.insert(e.actor);
+        dead_.insert(actor);
         break;
       case 8: {
-        e.item_id = a.id;
-        e.item_name = a.txt;
         auto count = to_int<std::int64_t>(a.count);
-        e.count = count.value_or(0);
-        if (p && count && *count > 0 && !e.item_id.empty() && !e.item_name.empty())
-          pickups_.push_back(Pickup{it->second, e.item_id, e.item_name, *count});
+        if (e) {
+          e->item_id = a.id;
+          e->item_name = a.txt;
+          e->count = count.value_or(0);
+        }
+        if (p && count && *count > 0 && !a.id.empty() && !a.txt.empty())
+          pickups_.push_back(Pickup{participant, a.id, a.txt, *count});
         break;
       }
       case 9:
         if (p) p->escaped = true;
         break;
       case 20:
-        e.code = a.code;
-        if (e.code == "7" && !e.target.empty()) kills_.emplace(e.actor, e.target);
+        if (e) e->code = a.code;
+        if (a.code == "7" && !a.login.empty()) kills_.emplace(actor, a.login);
         break;
       default: break;
     }
-    if (keep_events_) log_.events.push_back(std::move(e));
   }
 
   void finish_monsters() {
@@ -388,19 +411,19 @@ class Builder {
     for (const auto& login : active_monsters_) {
       if (std::any_of(roster_monsters_.begin(), roster_monsters_.end(), [&](const RosterMonster& m) { return m.login == login; }))
         continue;
-      count(RosterMonster{login, 0, 0, false, {}, {}});
+      count(RosterMonster{std::string(login), 0, 0, false, {}, {}});
     }
     for (auto& [key, gr] : groups) log_.monsters.push_back(std::move(gr.g));
   }
 
   BattleLog& log_;
   bool keep_events_;
-  StringMap<std::size_t> players_;
+  ViewMap<std::size_t> players_;
   std::vector<RosterMonster> roster_monsters_;
-  std::set<std::string, std::less<>> active_monsters_;
-  StringSet map_ids_, picked_ids_, dead_;
+  std::set<std::string_view> active_monsters_;
+  ViewSet map_ids_, picked_ids_, dead_;
   std::vector<Pickup> pickups_;
-  std::set<std::pair<std::string, std::string>> kills_;  // (killer, victim), once each
+  std::set<std::pair<std::string_view, std::string_view>> kills_;  // (killer, victim), once each
 };
 
 }  // namespace
@@ -445,7 +468,7 @@ ParseOutcome parse_battle_log(std::string_view raw, const ParseOptions& options)
   Builder builder(out.log, options.keep_events);
   pugi::xml_node battle, repeat;
   for (auto n = doc.first_child(); n; n = n.next_sibling()) {
-    if (std::string_view(n.name()) != "BATTLE") continue;
+    if (!eq(n.name(), "BATTLE")) continue;
     if (!battle) battle = n;
     else {
       repeat = n;
@@ -465,8 +488,9 @@ ParseOutcome parse_battle_log(std::string_view raw, const ParseOptions& options)
     builder.roster(battle);
     int index = 0;
     for (auto n = battle.next_sibling(); n && n != repeat; n = n.next_sibling())
-      if (std::string_view(n.name()) == "TURN") builder.turn(n, ++index);
-    for (auto n = battle.child("TURN"); n; n = n.next_sibling("TURN")) builder.turn(n, ++index);  // defensive
+      if (eq(n.name(), "TURN")) builder.turn(n, ++index);
+    for (auto n = battle.first_child(); n; n = n.next_sibling())  // defensive: TURNs nested in BATTLE
+      if (eq(n.name(), "TURN")) builder.turn(n, ++index);
     builder.finish();
   }
   if (!parsed) {

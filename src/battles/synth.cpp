@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <random>
 #include <string_view>
 #include <vector>
@@ -45,7 +46,8 @@ struct Player {
 };
 
 struct Plan {
-  std::int64_t ts;
+  std::int64_t ts;     // end (BATTLE@t2)
+  std::int64_t start;  // note[2]: ts − 96…383 s
   std::vector<std::size_t> side1, side2;  // player indices
   int x, y;
 };
@@ -133,7 +135,7 @@ std::string render(const SynthOptions& o, Rng& rng, Rng& shuffle_rng, const std:
   s.reserve(8192);
   Rng* sh = o.shuffle_attributes ? &shuffle_rng : nullptr;
   const int turns = uniform(rng, 2, 10);
-  const std::int64_t start = plan.ts - uniform(rng, 96, 383);
+  const std::int64_t start = plan.start;
   if (o.wrap) s += "<BLOOK>";
   std::string note = std::to_string(plan.x) + "," + std::to_string(plan.y) + "," + std::to_string(start);
   Tag(s, sh, "BATTLE").a("t", "40").a("t2", plan.ts).a("new_battle", "1").a("turn", turns)
@@ -249,7 +251,9 @@ std::string render(const SynthOptions& o, Rng& rng, Rng& shuffle_rng, const std:
   return s;
 }
 
-std::vector<Plan> plan_day(const SynthOptions& o, Rng& rng, const std::vector<Player>& players, int day) {
+// busy_until[i]: the end of player i's last battle so far (carried over from day to day).
+std::vector<Plan> plan_day(const SynthOptions& o, Rng& rng, const std::vector<Player>& players, int day,
+                           std::vector<std::int64_t>& busy_until) {
   std::vector<Plan> plans;
   const std::int64_t day_start = o.start_unix + static_cast<std::int64_t>(day) * 86400;
   for (std::size_t i = 0; i < players.size(); ++i) {
@@ -260,6 +264,7 @@ std::vector<Plan> plan_day(const SynthOptions& o, Rng& rng, const std::vector<Pl
       Plan plan;
       const int hour = (p.active_from + uniform(rng, 0, p.active_hours - 1)) % 24;
       plan.ts = day_start + hour * 3600 + uniform(rng, 0, 3599);
+      plan.start = plan.ts - uniform(rng, 96, 383);
       plan.x = std::clamp(p.home_x + uniform(rng, -3, 3), -60, 60);
       plan.y = std::clamp(p.home_y + uniform(rng, -3, 3), -60, 60);
       plan.side1.push_back(i);
@@ -274,8 +279,25 @@ std::vector<Plan> plan_day(const SynthOptions& o, Rng& rng, const std::vector<Pl
       plans.push_back(std::move(plan));
     }
   }
-  std::sort(plans.begin(), plans.end(), [](const Plan& a, const Plan& b) { return a.ts < b.ts; });
-  return plans;
+  std::stable_sort(plans.begin(), plans.end(), [](const Plan& a, const Plan& b) { return a.ts < b.ts; });
+  // Nobody is in two battles at once (overlapping battles are what multi-boxing looks like to the
+  // anti-bot analytics). In end-time order, a battle is disjoint from all of a player's kept
+  // battles iff it starts after the last one ended. A busy initiator drops the battle; a busy
+  // clanmate or opponent stays out of it (a PvP battle without its opponent is fought against
+  // monsters).
+  std::vector<Plan> kept;
+  kept.reserve(plans.size());
+  auto busy = [&](std::size_t i, const Plan& p) { return busy_until[i] >= p.start; };
+  for (auto& plan : plans) {
+    const std::size_t leader = plan.side1.front();
+    if (busy(leader, plan)) continue;
+    std::erase_if(plan.side1, [&](std::size_t i) { return i != leader && busy(i, plan); });
+    std::erase_if(plan.side2, [&](std::size_t i) { return busy(i, plan); });
+    for (auto i : plan.side1) busy_until[i] = plan.ts;
+    for (auto i : plan.side2) busy_until[i] = plan.ts;
+    kept.push_back(std::move(plan));
+  }
+  return kept;
 }
 
 }  // namespace
@@ -288,8 +310,9 @@ std::int64_t synthesize(const SynthOptions& o, const std::function<bool(SynthBat
   Rng rng(o.seed), shuffle_rng(o.seed ^ 0x9E3779B97F4A7C15ull);
   const auto players = make_players(std::max(1, o.players), rng);
   std::int64_t id = o.first_battle_id, produced = 0;
+  std::vector<std::int64_t> busy_until(players.size(), INT64_MIN);
   for (int day = 0; day < o.days; ++day) {
-    for (const auto& plan : plan_day(o, rng, players, day)) {
+    for (const auto& plan : plan_day(o, rng, players, day, busy_until)) {
       if (o.max_battles > 0 && produced >= o.max_battles) return produced;
       SynthBattle b;
       b.id = id;
