@@ -77,15 +77,3 @@ TEST(BattlesSynth, BotsPlayBackToBackWithoutOverlap) {
   }
   EXPECT_GT(busiest, 100u);
 }
-
-TEST(BattlesSynth, StillDeterministicUnderTheSeed) {
-  SynthOptions o;
-  o.players = 30;
-  o.days = 2;
-  o.seed = 5;
-  std::vector<std::string> a, b;
-  synthesize(o, [&](SynthBattle&& x) { a.push_back(std::move(x.text)); return true; });
-  synthesize(o, [&](SynthBattle&& x) { b.push_back(std::move(x.text)); return true; });
-  ASSERT_FALSE(a.empty());
-  EXPECT_EQ(a, b);
-}
