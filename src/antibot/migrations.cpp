@@ -21,9 +21,23 @@ namespace tzr::antibot {
   " method TEXT NOT NULL, result TEXT NOT NULL, scanned_at BIGINT NOT NULL);"                             \
   "CREATE INDEX antibot_scores_score ON antibot_scores(score);"
 
+// Moderator labels (the latest verdict per player) and the append-only audit log of verdicts.
+#define TZR_ANTIBOT_LABELS(id)                                                                          \
+  "CREATE TABLE antibot_labels ("                                                                       \
+  " login_key TEXT PRIMARY KEY, login TEXT NOT NULL, verdict TEXT NOT NULL, note TEXT NOT NULL,"        \
+  " actor TEXT NOT NULL, updated_at BIGINT NOT NULL);"                                                  \
+  "CREATE TABLE antibot_audit (id " id ", login_key TEXT NOT NULL, login TEXT NOT NULL,"                \
+  " action TEXT NOT NULL, verdict TEXT NOT NULL, note TEXT NOT NULL, actor TEXT NOT NULL,"              \
+  " created_at BIGINT NOT NULL);"                                                                       \
+  "CREATE INDEX antibot_audit_login ON antibot_audit(login_key);"
+
 std::vector<storage::Migration> migrations() {
-  return {{600, "antibot", TZR_ANTIBOT_TABLES, TZR_ANTIBOT_TABLES, ""}};
+  return {{600, "antibot", TZR_ANTIBOT_TABLES, TZR_ANTIBOT_TABLES, ""},
+          {601, "antibot_labels", TZR_ANTIBOT_LABELS("INTEGER PRIMARY KEY AUTOINCREMENT"),
+           TZR_ANTIBOT_LABELS("BIGSERIAL PRIMARY KEY"), ""}};
 }
+
+#undef TZR_ANTIBOT_LABELS
 
 #undef TZR_ANTIBOT_TABLES
 

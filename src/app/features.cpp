@@ -267,6 +267,11 @@ Result<std::unique_ptr<Features>> build_features(Runtime& rt, boost::asio::any_i
     auto built = build_battles(rt, executor);
     if (!built) return built.error();
     f->battles = std::move(*built);
+    const std::string model = c.string("antibot.model_path");
+    f->antibot = std::make_unique<antibot::AntibotHttp>(
+        *rt.db, *rt.blocking,
+        antibot::AntibotHttpSettings{model.empty() ? (std::filesystem::path(c.string("server.var_dir")) / "antibot-model.json").string() : model,
+                                     c.string("antibot.timezone")});
   }
   return f;
 }
@@ -332,7 +337,10 @@ Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& r
     // Admin routes and uploads need the admin bearer token; reading battles does not.
     svc->middleware.push_back(net::bearer_auth(token, "/admin/"));
     svc->middleware.push_back(net::bearer_auth(token, "/battles/upload"));
+    svc->middleware.push_back(net::bearer_auth(token, "/api/admin/"));
+    svc->middleware.push_back(antibot::moderator_auth(token));
     battles::add_battles_routes(svc->router, *f.battles);
+    antibot::add_antibot_routes(svc->router, *f.antibot);
     services.push_back(svc);
   }
   if (f.shop) {

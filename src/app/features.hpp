@@ -1,6 +1,7 @@
 #pragma once
 // Builds the feature objects of one process from its configuration, and the HTTP services
 // that expose them.
+#include "antibot/http.hpp"
 #include "app/runtime.hpp"
 #include "battles/feature.hpp"
 #include "game/game_client.hpp"
@@ -39,6 +40,7 @@ struct Features {
   std::unique_ptr<shop::SqlShopStore> shop_store;  // shop.enabled
   std::unique_ptr<shop::ShopService> shop;
   std::unique_ptr<battles::BattlesFeature> battles;  // battles.enabled
+  std::unique_ptr<antibot::AntibotHttp> antibot;     // with battles, on its port
 };
 
 // Opens the game DB and builds the registration and status features.

@@ -1,0 +1,40 @@
+#pragma once
+// The anti-bot and player analytics routes of the battles service (antibot-analytics.md §7, §11.8,
+// §11.9): candidates and one player's verdict from the installed model, a player's stats with a
+// 24×7 heatmap in a display zone, asynchronous retraining (admin), moderator verdicts and their
+// audit log. The model is the JSON file `tzrhost antibot train` writes (antibot.model_path).
+#include "core/blocking.hpp"
+#include "net/http_service.hpp"
+#include "net/router.hpp"
+#include "storage/database.hpp"
+
+#include <memory>
+#include <string>
+
+namespace tzr::antibot {
+
+struct AntibotHttpSettings {
+  std::string model_path;                  // read at the first request, replaced by a training job
+  std::string default_tz = "Europe/Moscow";
+};
+
+class AntibotHttp {
+ public:
+  AntibotHttp(storage::Database& db, BlockingPool& blocking, AntibotHttpSettings settings);
+  ~AntibotHttp();
+  struct State;
+  std::shared_ptr<State> state() const { return state_; }
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+// GET /analytics/antibot/candidates, /analytics/antibot/player/{login}, /api/analytics/player/{login};
+// POST /api/admin/ml/train-botdetector, GET /api/admin/ml/jobs/{id} (behind the /api/admin/ bearer);
+// POST /analytics/antibot/player/{login}/verdict, GET /analytics/antibot/audit (behind moderator_auth).
+void add_antibot_routes(net::Router& router, AntibotHttp& antibot);
+
+// The admin bearer token on the moderator routes: POSTs under /analytics/antibot/ and the audit log.
+net::Middleware moderator_auth(std::string token);
+
+}  // namespace tzr::antibot
