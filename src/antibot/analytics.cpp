@@ -52,13 +52,19 @@ Result<TimeZone> TimeZone::load(const std::string& name, const std::string& zone
     for (std::size_t i = 0; i < 6; ++i) c[i] = be(s, at + 20 + 4 * i, 4);
     return c;
   };
+  // Counts are signed 32-bit on disk: a negative or absurd one is a damaged file, not an offset.
+  auto sane_counts = [](const std::array<std::int64_t, 6>& c) {
+    return std::all_of(c.begin(), c.end(), [](std::int64_t n) { return n >= 0 && n <= 1'000'000; });
+  };
   auto c = counts(0);
+  if (!sane_counts(c)) return bad_zone(name, "malformed zone file");
   std::size_t at = 44;
   int tbytes = 4;
   if (s[4] >= '2') {  // skip the 32-bit body to the 64-bit one
     at += static_cast<std::size_t>(c[3] * 5 + c[4] * 6 + c[5] + c[2] * 8 + c[1] + c[0]);
     if (s.size() < at + 44) return bad_zone(name, "malformed zone file");
     c = counts(at);
+    if (!sane_counts(c)) return bad_zone(name, "malformed zone file");
     at += 44;
     tbytes = 8;
   }
