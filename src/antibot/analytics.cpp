@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -42,7 +43,12 @@ Result<TimeZone> TimeZone::load(const std::string& name, const std::string& zone
                       return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' || c == '+';
                     });
   if (!sane) return bad_zone(name, "must be an IANA zone name such as Europe/Moscow");
-  std::ifstream in(zoneinfo + "/" + name, std::ios::binary);
+  // A directory (tz=Europe) or a special file would make the stream throw; zone files are small.
+  const std::string path = zoneinfo + "/" + name;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec) || std::filesystem::file_size(path, ec) > (1u << 20) || ec)
+    return bad_zone(name, "unknown time zone");
+  std::ifstream in(path, std::ios::binary);
   if (!in) return bad_zone(name, "unknown time zone");
   const std::string s((std::istreambuf_iterator<char>(in)), {});
   if (s.size() < 44 || s.compare(0, 4, "TZif") != 0) return bad_zone(name, "unknown time zone");

@@ -147,6 +147,7 @@ TEST(AntibotApi, CandidatesHeatmapTrainingAndVerdicts) {
   EXPECT_EQ(sum, battles.at(bot));
   for (std::size_t i = 0; i < 168; ++i) EXPECT_EQ(m[(i + 3) % 168], u[i]) << i;
   EXPECT_EQ(http(port, "GET", "/api/analytics/player/" + bot + "?tz=Mars/Olympus&" + window).status, 400);
+  EXPECT_EQ(http(port, "GET", "/api/analytics/player/" + bot + "?tz=Europe&" + window).status, 400);  // a directory
   EXPECT_EQ(http(port, "GET", "/api/analytics/player/NoSuchPlayer?" + window).status, 404);
 
   // Verdicts: moderator only; then listed in the audit log.
