@@ -29,8 +29,10 @@ InProcessRateLimiter::InProcessRateLimiter(Clock clock) : clock_(std::move(clock
 }
 
 RateDecision InProcessRateLimiter::take_now(const std::string& key, const RateRule& rule) {
-  const std::int64_t now = clock_();
   std::lock_guard lk(mu_);
+  // Read and clamp the clock under the lock: a thread that read an earlier "now" but took the
+  // lock second would otherwise see its bucket's TAT in the future and be refused for nothing.
+  const std::int64_t now = last_now_ms_ = std::max(clock_(), last_now_ms_);
   // Buckets whose TAT is in the past hold nothing: drop them now and then to bound memory.
   if (now >= next_sweep_ms_ && tat_.size() > 1024) {
     std::erase_if(tat_, [now](const auto& kv) { return kv.second <= now; });

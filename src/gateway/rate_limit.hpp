@@ -60,6 +60,7 @@ class InProcessRateLimiter final : public RateLimiter {
   mutable std::mutex mu_;
   std::unordered_map<std::string, std::int64_t> tat_;
   std::int64_t next_sweep_ms_ = 0;
+  std::int64_t last_now_ms_ = 0;
 };
 
 // Redis-backed: one EVALSHA per decision, using the Redis server's clock so that every instance

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <vector>
 
 using namespace tzr;
 using namespace tzr::gateway;
@@ -34,6 +35,16 @@ TEST(Gcra, StatusRuleAdmitsEleven) {
   EXPECT_EQ(admitted, 11);
   now += 2000;
   EXPECT_TRUE(limiter.take_now("ip", RateRule{30, 10}).allowed);
+}
+
+TEST(Gcra, AClockReadOutOfOrderDoesNotRefuse) {
+  // Two I/O threads: one reads the clock (100), the other reads it later (101) but takes the
+  // lock first. At a rate the limit allows, the one that read the earlier time is admitted too.
+  std::vector<std::int64_t> reads{101, 100, 101};
+  std::size_t next = 0;
+  InProcessRateLimiter limiter([&] { return reads[next++]; });
+  const RateRule generous{1'000'000, 0};  // the highest configurable rate
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.take_now("ip", generous).allowed) << i;
 }
 
 TEST(Gcra, RefusedRequestsDoNotSpendBudget) {
