@@ -90,6 +90,7 @@ SiteAgent::SiteAgent(asio::any_io_executor executor, AgentOptions options, JobRu
       results_(results),
       blocking_(blocking),
       metrics_(std::make_unique<Instruments>(metrics.registry())),
+      previous_use_(metrics, "agent"),
       ledger_(strand_, options_.idempotency),
       nonces_(options_.freshness),
       backoff_(options_.backoff_min, options_.backoff_max, uniform01),
@@ -125,7 +126,7 @@ Result<std::string> SiteAgent::token() const {
 }
 
 Status SiteAgent::start() {
-  if (options_.hmac_secret.empty()) return Error::bad_request("agent: the bridge HMAC secret is empty", "config_error");
+  if (options_.hmac_secret.current.empty()) return Error::bad_request("agent: the bridge HMAC secret is empty", "config_error");
   if (options_.site_url.empty()) return Error::bad_request("agent: agent.site_url is empty", "config_error");
   if (auto t = token(); !t) return t.error();
   asio::co_spawn(strand_, run(), log_spawn_error);
@@ -192,6 +193,7 @@ asio::awaitable<void> SiteAgent::serve(std::shared_ptr<net::WebSocketConnection>
         asio::co_spawn(strand_, answer(conn, checked.id, "refused", JobOutcome{false, nullptr, checked.failure}), log_spawn_error);
         break;
       case CheckedFrame::Verdict::accept:
+        if (checked.key == crypto::KeySlot::previous) previous_use_.record("hmac", "job " + checked.id);
         if (stopping_) {
           asio::co_spawn(strand_, answer(conn, checked.id, checked.job.job_type, JobOutcome::failed("agent_draining", "Agent shutting down")),
                          log_spawn_error);
@@ -269,7 +271,7 @@ asio::awaitable<JobOutcome> SiteAgent::execute(SiteJob job) {
 asio::awaitable<void> SiteAgent::answer(std::shared_ptr<net::WebSocketConnection> conn, std::string id, std::string job_type,
                                         JobOutcome outcome) {
   metrics_->jobs.Add({{"type", job_type}, {"outcome", outcome.ok ? "ok" : outcome.failure.code}}).Increment();
-  const std::string frame = make_result_frame(id, outcome, options_.hmac_secret, now(), uuid4());
+  const std::string frame = make_result_frame(id, outcome, options_.hmac_secret.current, now(), uuid4());
   auto sent = co_await conn->send(frame);
   // The connection died: a final outcome stays in the ledger for the site's re-push.
   if (!sent) spdlog::warn("agent: result of job {} not sent: {}", id, sent.error().message);

@@ -6,6 +6,7 @@
 // busy-loop defect).
 #include "bridge/job_ledger.hpp"
 #include "bridge/job_runner.hpp"
+#include "bridge/previous_key.hpp"
 #include "core/blocking.hpp"
 #include "core/metrics.hpp"
 #include "net/websocket.hpp"
@@ -48,7 +49,7 @@ struct AgentOptions {
   std::chrono::milliseconds backoff_min{3000};
   std::chrono::milliseconds backoff_max{30000};
   std::chrono::seconds stable_after{30};  // a connection that lived this long resets the backoff
-  std::string hmac_secret;
+  crypto::SecretRing hmac_secret;  // results are signed with current; jobs may carry either
   crypto::FreshnessPolicy freshness;
   std::size_t max_concurrent_jobs = 16;
   std::size_t max_waiting_jobs = 1000;  // beyond: answered "agent_busy" at once
@@ -87,6 +88,7 @@ class SiteAgent : public std::enable_shared_from_this<SiteAgent> {
   AgentResultStore* results_;
   BlockingPool* blocking_;
   std::unique_ptr<Instruments> metrics_;
+  PreviousKeyUse previous_use_;
   JobLedger ledger_;
   crypto::NonceWindow nonces_;
   Backoff backoff_;

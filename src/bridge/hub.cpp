@@ -1,6 +1,7 @@
 #include "bridge/hub.hpp"
 
 #include "bridge/job_ledger.hpp"
+#include "bridge/previous_key.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
 #include "crypto/canonical_json.hpp"
@@ -120,7 +121,8 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
                     .Name("tzr_hub_refused_total")
                     .Help("Refused agent connections and result frames, by reason")
                     .Register(m.registry())),
-        agents_gauge(prometheus::BuildGauge().Name("tzr_hub_agents").Help("Connected agents").Register(m.registry()).Add({})) {}
+        agents_gauge(prometheus::BuildGauge().Name("tzr_hub_agents").Help("Connected agents").Register(m.registry()).Add({})),
+        previous_use(m, "hub") {}
 
   asio::any_io_executor executor;
   HubOptions options;
@@ -136,6 +138,7 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
   prometheus::Family<prometheus::Counter>& results;
   prometheus::Family<prometheus::Counter>& refused;
   prometheus::Gauge& agents_gauge;
+  PreviousKeyUse previous_use;
 
   // Sends the job to the least busy live agent; without one it waits for the next connection.
   asio::awaitable<void> push(std::shared_ptr<Pending> p) {
@@ -154,7 +157,7 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
     }
     job.ts = unix_now();
     job.nonce = uuid4();
-    auto sent = co_await agent->conn->send(make_job_frame(job, options.hmac_secret));
+    auto sent = co_await agent->conn->send(make_job_frame(job, options.hmac_secret.current));
     if (sent) {
       pushed.Add({{"type", job.job_type}}).Increment();
       co_return;
@@ -184,6 +187,7 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
       return;
     }
     SiteResult r = std::move(*checked);
+    if (r.key == crypto::KeySlot::previous) previous_use.record("hmac", "result of job " + r.id + " from agent " + from.agent_id);
     std::shared_ptr<Pending> p;
     std::vector<std::shared_ptr<asio::steady_timer>> waiters;
     bool retry_later = false;
@@ -354,10 +358,12 @@ net::WebSocketRoute SiteHub::websocket_route() {
     };
     auto header = req.headers.get("Authorization");
     if (!header || !header->starts_with("Bearer ")) return unauthorized("jwt_missing");
-    auto claims = crypto::jwt::verify(header->substr(7), state->options.jwt_secret, unix_now(), state->options.jwt);
+    crypto::KeySlot used = crypto::KeySlot::current;
+    auto claims = crypto::jwt::verify(header->substr(7), state->options.jwt_secret, unix_now(), state->options.jwt, &used);
     if (!claims) return unauthorized(claims.error().code);
     std::string agent_id = "agent";
     if (const auto* sub = claims->if_contains("sub"); sub && sub->is_string()) agent_id = std::string(sub->as_string());
+    if (used == crypto::KeySlot::previous) state->previous_use.record("jwt", "token of agent " + agent_id);
     const std::int64_t exp = claims->at("exp").to_number<std::int64_t>();
     {
       std::lock_guard lock(state->mu);
@@ -410,10 +416,17 @@ void SiteHub::add_routes(net::Router& router) {
         if (const auto* v = body->if_contains(key)) payload[key] = *v;
       auto blob = crypto::aes_gcm::encrypt(password->as_string(), state->aes);
       if (!blob) co_return net::error_response(blob.error(), req.request_id);
-      boost::json::object fingerprint{{"job_type", job_type},
-                                      {"payload", payload},
-                                      {"password", crypto::hmac_sha256_hex(state->options.hmac_secret, password->as_string())}};
-      const std::string print = crypto::sha256_hex(crypto::canonical_json(fingerprint).value());
+      // The request's fingerprint keys the password with the HMAC secret (never stored in clear).
+      auto fingerprint_with = [&](std::string_view secret) {
+        boost::json::object fingerprint{{"job_type", job_type},
+                                        {"payload", payload},
+                                        {"password", crypto::hmac_sha256_hex(secret, password->as_string())}};
+        return crypto::sha256_hex(crypto::canonical_json(fingerprint).value());
+      };
+      const std::string print = fingerprint_with(state->options.hmac_secret.current);
+      // A retry across a rotation was fingerprinted with the secret that is the previous one now.
+      const auto& previous = state->options.hmac_secret.previous;
+      const std::string previous_print = previous && !previous->empty() ? fingerprint_with(*previous) : std::string();
       payload["password_encrypted"] = *blob;
 
       // The caller's X-Request-Id (when well-formed) is the job id: a retry finds the first job.
@@ -423,7 +436,8 @@ void SiteHub::add_routes(net::Router& router) {
       SiteJob job{id, job_type, payload, 0, {}};
       if (*existing) {
         const HubJob& found = **existing;
-        if (found.fingerprint != print || found.job_type != job_type)
+        const bool same = found.fingerprint == print || (!previous_print.empty() && found.fingerprint == previous_print);
+        if (!same || found.job_type != job_type)
           co_return net::error_response(
               Error::make(ErrorKind::conflict, "idempotency_conflict", "this X-Request-Id was used for a different request"), id);
         if (found.status == HubJob::Status::done && found.outcome) {

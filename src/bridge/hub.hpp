@@ -26,8 +26,9 @@
 namespace tzr::bridge {
 
 struct HubOptions {
-  std::string hmac_secret;
-  std::string jwt_secret;
+  // Jobs are signed with the current secrets; results and agent tokens may use either.
+  crypto::SecretRing hmac_secret;
+  crypto::SecretRing jwt_secret;
   crypto::jwt::Expectations jwt{.audience = std::string("ws/pull"), .leeway_seconds = 30};
   std::chrono::milliseconds job_timeout{15'000};  // the caller's wait for a result (then 504)
   std::int64_t pending_ttl_seconds = 600;         // unfinished jobs older than this are not pushed again
