@@ -82,7 +82,7 @@ Result<std::shared_ptr<net::HttpService>> build_hub(Runtime& rt, boost::asio::an
 
   bridge::HubOptions o;
   o.hmac_secret = keys_in_use->hmac;
-  o.jwt_secret = *jwt;
+  o.jwt_secret = std::move(*jwt);
   o.jwt.leeway_seconds = c.integer("hub.jwt_leeway_s");
   if (auto life = c.integer("hub.jwt_max_lifetime_s"); life > 0) o.jwt.max_lifetime_seconds = life;
   o.job_timeout = std::chrono::milliseconds(c.integer("hub.job_timeout_ms"));
@@ -93,8 +93,7 @@ Result<std::shared_ptr<net::HttpService>> build_hub(Runtime& rt, boost::asio::an
   o.ws.max_message_bytes = static_cast<std::size_t>(c.integer("agent.max_frame_bytes"));
   o.ws.idle_timeout = std::chrono::seconds(2 * c.integer("agent.ping_interval_s"));
   parts.hub_store = std::make_unique<bridge::HubJobStore>(*rt.db);
-  // The hub only encrypts: its AES key is the current one.
-  parts.hub = std::make_shared<bridge::SiteHub>(executor, std::move(o), keys_in_use->aes.current, *parts.hub_store, *rt.blocking, rt.metrics);
+  parts.hub = std::make_shared<bridge::SiteHub>(executor, std::move(o), keys_in_use->aes, *parts.hub_store, *rt.blocking, rt.metrics);
   if (auto st = parts.hub->recover(); !st) return st.error();
 
   auto svc = service(rt, "hub", "hub.port");
@@ -132,9 +131,9 @@ Result<std::shared_ptr<net::HttpService>> build_agent(Runtime& rt, boost::asio::
   o.jwt = c.string("agent.jwt");
   o.jwt_file = c.string("agent.jwt_file");
   if (o.jwt.empty() && o.jwt_file.empty()) {
-    auto jwt = secret_or_dev(c, "bridge.jwt_secret", "bridge_jwt.secret");
+    auto jwt = secret_ring(c, "bridge.jwt_secret", "bridge_jwt.secret");
     if (!jwt) return jwt.error();
-    o.jwt_secret = *jwt;
+    o.jwt_secret = std::move(*jwt);
   }
   o.ws.ca_file = c.string("agent.ca_file");
   o.ws.verify_peer = c.boolean("agent.verify_tls");

@@ -58,6 +58,7 @@ struct AgentLink {
   std::shared_ptr<net::WebSocketConnection> conn;
   std::size_t in_flight = 0;
   bool draining = false;
+  crypto::KeySlot keys = crypto::KeySlot::current;  // the key generation its token proved
 };
 
 struct Pending {
@@ -109,7 +110,8 @@ Error proxy_error(const JobFailure& f) {
 }
 
 struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
-  State(asio::any_io_executor ex, HubOptions o, crypto::aes_gcm::Key k, HubJobStore& s, BlockingPool& b, Metrics& m)
+  State(asio::any_io_executor ex, HubOptions o, crypto::KeyRing<crypto::aes_gcm::Key> k, HubJobStore& s, BlockingPool& b,
+        Metrics& m)
       : executor(std::move(ex)),
         options(std::move(o)),
         aes(std::move(k)),
@@ -126,7 +128,7 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
 
   asio::any_io_executor executor;
   HubOptions options;
-  crypto::aes_gcm::Key aes;
+  crypto::KeyRing<crypto::aes_gcm::Key> aes;
   HubJobStore& store;
   BlockingPool& blocking;
   std::mutex mu;
@@ -157,7 +159,11 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
     }
     job.ts = unix_now();
     job.nonce = uuid4();
-    auto sent = co_await agent->conn->send(make_job_frame(job, options.hmac_secret.current));
+    const bool old_agent = agent->keys == crypto::KeySlot::previous;
+    if (auto st = for_agent(job.payload, old_agent); !st)
+      spdlog::warn("hub: job {}: its password cannot be re-encrypted for agent {}: {}", job.id, agent->agent_id, st.error().code);
+    const auto& hmac = options.hmac_secret;
+    auto sent = co_await agent->conn->send(make_job_frame(job, old_agent && hmac.previous ? *hmac.previous : hmac.current));
     if (sent) {
       pushed.Add({{"type", job.job_type}}).Increment();
       co_return;
@@ -167,6 +173,22 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
       p->agent = 0;
       if (agent->in_flight > 0) --agent->in_flight;
     }
+  }
+
+  // The password blob in the AES key the agent holds: a blob made before a rotation (a stored
+  // job) or for an agent that has not rotated yet is opened with the hub's ring and sealed again.
+  Status for_agent(boost::json::object& payload, bool old_agent) const {
+    auto* blob = payload.if_contains("password_encrypted");
+    if (!blob || !blob->is_string() || !aes.previous) return {};
+    const crypto::aes_gcm::Key& target = old_agent ? *aes.previous : aes.current;
+    crypto::KeySlot made_with = crypto::KeySlot::current;
+    auto plain = crypto::aes_gcm::decrypt(blob->as_string(), aes, &made_with);
+    if (!plain) return plain.error();
+    if ((made_with == crypto::KeySlot::previous) == old_agent) return {};
+    auto sealed = crypto::aes_gcm::encrypt(*plain, target);
+    if (!sealed) return sealed.error();
+    *blob = *sealed;
+    return {};
   }
 
   void push_waiting() {
@@ -247,10 +269,12 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
     }
   }
 
-  asio::awaitable<void> agent_session(std::shared_ptr<net::WebSocketConnection> conn, std::string agent_id, std::int64_t exp) {
+  asio::awaitable<void> agent_session(std::shared_ptr<net::WebSocketConnection> conn, std::string agent_id, std::int64_t exp,
+                                      crypto::KeySlot keys) {
     auto self = shared_from_this();
     auto link = std::make_shared<AgentLink>();
     link->agent_id = agent_id;
+    link->keys = keys;
     link->conn = conn;
     {
       std::lock_guard lock(mu);
@@ -319,7 +343,7 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
   }
 };
 
-SiteHub::SiteHub(asio::any_io_executor executor, HubOptions options, crypto::aes_gcm::Key aes_key, HubJobStore& store,
+SiteHub::SiteHub(asio::any_io_executor executor, HubOptions options, crypto::KeyRing<crypto::aes_gcm::Key> aes_key, HubJobStore& store,
                  BlockingPool& blocking, Metrics& metrics)
     : state_(std::make_shared<State>(std::move(executor), std::move(options), std::move(aes_key), store, blocking, metrics)) {}
 
@@ -370,8 +394,8 @@ net::WebSocketRoute SiteHub::websocket_route() {
       if (state->draining) return Error::unavailable("shutting_down", "the hub is shutting down");
       if (state->agents.size() >= state->options.max_agents) return Error::unavailable("too_many_agents", "too many agents connected");
     }
-    return net::WebSocketSession([state, agent_id, exp](std::shared_ptr<net::WebSocketConnection> conn) {
-      return state->agent_session(std::move(conn), agent_id, exp);
+    return net::WebSocketSession([state, agent_id, exp, used](std::shared_ptr<net::WebSocketConnection> conn) {
+      return state->agent_session(std::move(conn), agent_id, exp, used);
     });
   };
   return route;
@@ -414,7 +438,7 @@ void SiteHub::add_routes(net::Router& router) {
       boost::json::object payload;
       for (auto key : keys)
         if (const auto* v = body->if_contains(key)) payload[key] = *v;
-      auto blob = crypto::aes_gcm::encrypt(password->as_string(), state->aes);
+      auto blob = crypto::aes_gcm::encrypt(password->as_string(), state->aes.current);
       if (!blob) co_return net::error_response(blob.error(), req.request_id);
       // The request's fingerprint keys the password with the HMAC secret (never stored in clear).
       auto fingerprint_with = [&](std::string_view secret) {
