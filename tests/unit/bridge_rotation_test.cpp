@@ -1,6 +1,6 @@
 // Secret rotation on the bridge: every check that takes a key ring accepts the current key, the
 // previous one when it is set, and nothing else — job and result HMACs, password blobs, agent
-// tokens. And what counts the previous key's use says nothing secret.
+// tokens. And the previous key's use is counted per end and key.
 #include "bridge/job_runner.hpp"
 #include "bridge/previous_key.hpp"
 #include "bridge/protocol.hpp"
@@ -145,11 +145,17 @@ TEST(BridgeRotationJwt, TokensVerifyWithCurrentOrPreviousOnly) {
   EXPECT_EQ(crypto::jwt::verify(crypto::jwt::make(claims, kOld), kRotated, kNow, expect).error().code, "jwt_bad_signature");
   EXPECT_EQ(crypto::jwt::verify(crypto::jwt::make(claims, kOld), crypto::SecretRing{kNew, std::string()}, kNow, expect).error().code,
             "jwt_bad_signature");
+  // A token signed under an empty key (anyone can make one) is not taken by an empty previous.
+  const std::string input = crypto::jwt::base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
+                            crypto::jwt::base64url_encode(boost::json::serialize(claims));
+  const std::string empty_key_token = input + "." + crypto::jwt::base64url_encode(crypto::hmac_sha256("", input));
+  EXPECT_EQ(crypto::jwt::verify(empty_key_token, crypto::SecretRing{kNew, std::string()}, kNow, expect).error().code,
+            "jwt_bad_signature");
   // The previous secret only vouches for the signature: the claims are checked as ever.
   EXPECT_EQ(crypto::jwt::verify(crypto::jwt::make(claims, kOld), kRotating, kNow + 600, expect).error().code, "jwt_expired");
 }
 
-TEST(BridgeRotationMetrics, PreviousKeyUseIsCountedWithoutSecrets) {
+TEST(BridgeRotationMetrics, PreviousKeyUseIsCountedPerEndAndKey) {
   Metrics metrics;
   PreviousKeyUse agent(metrics, "agent");
   PreviousKeyUse hub(metrics, "hub");  // one process may run both ends: one family
