@@ -27,6 +27,13 @@ Result<std::string> bridge_secret(const Config& c, std::string_view key, const s
   return development_secret(c, dev_file, kind);
 }
 
+// `<key>_previous` when set: verify and decrypt accept it during a rotation.
+std::optional<std::string> previous_of(const Config& c, std::string_view key) {
+  auto text = c.string(std::string(key) + "_previous");
+  if (text.empty()) return std::nullopt;
+  return text;
+}
+
 }  // namespace
 
 int cmd_bridge(const GlobalOptions& global, const std::string& action) {
@@ -45,7 +52,7 @@ int cmd_bridge(const GlobalOptions& global, const std::string& action) {
       std::printf("%s\n", sig->c_str());
       return 0;
     }
-    auto ok = crypto::verify_message_text(input, *secret);
+    auto ok = crypto::verify_message_text(input, crypto::SecretRing{*secret, previous_of(*config, "bridge.hmac_secret")});
     if (!ok) {
       std::printf("invalid: %s\n", ok.error().message.c_str());
       return 1;
@@ -67,7 +74,13 @@ int cmd_bridge(const GlobalOptions& global, const std::string& action) {
     std::printf("%s\n", blob->c_str());
     return 0;
   }
-  auto plain = crypto::aes_gcm::decrypt(trim(input), *key);
+  crypto::KeyRing<crypto::aes_gcm::Key> keys{*key, std::nullopt};
+  if (auto previous_text = previous_of(*config, "bridge.aes_key")) {
+    auto previous = crypto::aes_gcm::Key::from_base64(*previous_text);
+    if (!previous) return fail(Error::bad_request("bridge.aes_key_previous must be the base64 of exactly 32 bytes", "config_error"));
+    keys.previous = *previous;
+  }
+  auto plain = crypto::aes_gcm::decrypt(trim(input), keys);
   if (!plain) return fail(plain.error());
   std::fwrite(plain->data(), 1, plain->size(), stdout);
   std::printf("\n");

@@ -31,26 +31,44 @@ crypto::FreshnessPolicy freshness(const Config& c) {
   return {c.integer("agent.job_ttl_s"), c.integer("agent.job_max_skew_s")};
 }
 
-// The secrets both ends share with the other side: the HMAC secret and the AES-256 key.
+// A secret and, during a rotation, its previous value (`<key>_previous`, empty: none).
+Result<crypto::SecretRing> secret_ring(const Config& c, std::string_view key, const std::string& dev_file) {
+  auto current = secret_or_dev(c, key, dev_file);
+  if (!current) return current.error();
+  crypto::SecretRing ring{std::move(*current), std::nullopt};
+  if (auto previous = c.string(std::string(key) + "_previous"); !previous.empty()) ring.previous = std::move(previous);
+  return ring;
+}
+
+// The secrets both ends share with the other side: the HMAC secret and the AES-256 key, each
+// with its previous value while a rotation is under way.
 struct SharedKeys {
-  std::string hmac;
-  crypto::aes_gcm::Key aes;
+  crypto::SecretRing hmac;
+  bridge::AesKeys aes;
 };
 Result<SharedKeys> shared_keys(const Config& c) {
-  auto hmac = secret_or_dev(c, "bridge.hmac_secret", "bridge_hmac.secret");
+  auto hmac = secret_ring(c, "bridge.hmac_secret", "bridge_hmac.secret");
   if (!hmac) return hmac.error();
   auto aes_text = secret_or_dev(c, "bridge.aes_key", "bridge_aes.key", SecretKind::base64_key);
   if (!aes_text) return aes_text.error();
   auto aes = crypto::aes_gcm::Key::from_base64(*aes_text);
   if (!aes) return aes.error();
-  return SharedKeys{std::move(*hmac), *aes};
+  bridge::AesKeys keys{*aes, std::nullopt};
+  if (auto previous_text = c.string("bridge.aes_key_previous"); !previous_text.empty()) {
+    auto previous = crypto::aes_gcm::Key::from_base64(previous_text);
+    if (!previous)
+      return Error::make(previous.error().kind, previous.error().code,
+                         "bridge.aes_key_previous must be the base64 of exactly 32 bytes");
+    keys.previous = *previous;
+  }
+  return SharedKeys{std::move(*hmac), std::move(keys)};
 }
 
 Result<std::shared_ptr<net::HttpService>> build_hub(Runtime& rt, boost::asio::any_io_executor executor, BridgeParts& parts) {
   const auto& c = rt.config;
   auto keys_in_use = shared_keys(c);
   if (!keys_in_use) return keys_in_use.error();
-  auto jwt = secret_or_dev(c, "bridge.jwt_secret", "bridge_jwt.secret");
+  auto jwt = secret_ring(c, "bridge.jwt_secret", "bridge_jwt.secret");
   if (!jwt) return jwt.error();
 
   std::vector<std::string> keys = c.list("hub.api_keys");
@@ -64,7 +82,7 @@ Result<std::shared_ptr<net::HttpService>> build_hub(Runtime& rt, boost::asio::an
 
   bridge::HubOptions o;
   o.hmac_secret = keys_in_use->hmac;
-  o.jwt_secret = *jwt;
+  o.jwt_secret = std::move(*jwt);
   o.jwt.leeway_seconds = c.integer("hub.jwt_leeway_s");
   if (auto life = c.integer("hub.jwt_max_lifetime_s"); life > 0) o.jwt.max_lifetime_seconds = life;
   o.job_timeout = std::chrono::milliseconds(c.integer("hub.job_timeout_ms"));
@@ -113,9 +131,9 @@ Result<std::shared_ptr<net::HttpService>> build_agent(Runtime& rt, boost::asio::
   o.jwt = c.string("agent.jwt");
   o.jwt_file = c.string("agent.jwt_file");
   if (o.jwt.empty() && o.jwt_file.empty()) {
-    auto jwt = secret_or_dev(c, "bridge.jwt_secret", "bridge_jwt.secret");
+    auto jwt = secret_ring(c, "bridge.jwt_secret", "bridge_jwt.secret");
     if (!jwt) return jwt.error();
-    o.jwt_secret = *jwt;
+    o.jwt_secret = std::move(*jwt);
   }
   o.ws.ca_file = c.string("agent.ca_file");
   o.ws.verify_peer = c.boolean("agent.verify_tls");
@@ -144,7 +162,9 @@ Result<std::shared_ptr<net::HttpService>> build_agent(Runtime& rt, boost::asio::
   http.request_timeout = local.timeout;
   http.max_idle_per_host = 64;
   parts.agent_http = std::make_unique<net::HttpClient>(executor, http);
-  parts.agent_runner = std::make_unique<bridge::JobRunner>(*parts.agent_http, std::move(local), keys_in_use->aes);
+  parts.agent_previous_keys = std::make_unique<bridge::PreviousKeyUse>(rt.metrics, "agent");
+  parts.agent_runner = std::make_unique<bridge::JobRunner>(*parts.agent_http, std::move(local), keys_in_use->aes,
+                                                           parts.agent_previous_keys.get());
   parts.agent_results = std::make_unique<bridge::AgentResultStore>(*rt.db);
   parts.agent = std::make_shared<bridge::SiteAgent>(executor, std::move(o), *parts.agent_runner, parts.agent_results.get(),
                                                     rt.blocking.get(), rt.metrics);

@@ -17,6 +17,7 @@ namespace tzr::app {
 
 struct BridgeParts {
   std::unique_ptr<net::HttpClient> agent_http;
+  std::unique_ptr<bridge::PreviousKeyUse> agent_previous_keys;  // before the runner that uses it
   std::unique_ptr<bridge::JobRunner> agent_runner;
   std::unique_ptr<bridge::AgentResultStore> agent_results;
   std::shared_ptr<bridge::SiteAgent> agent;

@@ -106,6 +106,9 @@ const std::vector<ConfigKey>& keys() {
       secret("bridge", "hmac_secret", "HMAC-SHA256 secret shared with the site (signs jobs and results); empty: a development secret in var/."),
       secret("bridge", "aes_key", "AES-256-GCM key for passwords in jobs: base64 of exactly 32 bytes (`tzrhost keygen --kind aes`)."),
       secret("bridge", "jwt_secret", "HS256 secret of the agent's JWT (the hub verifies it; an agent holding it mints its own short tokens); empty: a development secret in var/."),
+      secret("bridge", "hmac_secret_previous", "During a rotation: the HMAC secret being replaced; frames signed with it are still accepted (new ones use hmac_secret). Empty: none."),
+      secret("bridge", "aes_key_previous", "During a rotation: the AES key being replaced (base64 of 32 bytes); password blobs made with it still decrypt. Empty: none."),
+      secret("bridge", "jwt_secret_previous", "During a rotation: the JWT secret being replaced; agent tokens signed with it are still accepted by the hub. Empty: none."),
 
       boolean("hub", "enabled", "false", "Run the site hub (`tzrhost site-hub` turns it on): the site's end of the bridge."),
       integer("hub", "port", "8070", 0, 65535, "Port of the site hub: /ws/pull for agents, /proxy/* for the site's back end."),

@@ -90,6 +90,7 @@ SiteAgent::SiteAgent(asio::any_io_executor executor, AgentOptions options, JobRu
       results_(results),
       blocking_(blocking),
       metrics_(std::make_unique<Instruments>(metrics.registry())),
+      previous_use_(metrics, "agent"),
       ledger_(strand_, options_.idempotency),
       nonces_(options_.freshness),
       backoff_(options_.backoff_min, options_.backoff_max, uniform01),
@@ -101,7 +102,7 @@ std::int64_t SiteAgent::now() const {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-Result<std::string> SiteAgent::token() const {
+Result<std::string> SiteAgent::token(bool previous_secret) const {
   if (!options_.jwt_file.empty()) {
     std::ifstream in(options_.jwt_file);
     if (!in) return Error::unavailable("agent_token", "cannot read the agent token file " + options_.jwt_file);
@@ -112,38 +113,53 @@ Result<std::string> SiteAgent::token() const {
     return t;
   }
   if (!options_.jwt.empty()) return options_.jwt;
-  if (!options_.jwt_secret.empty()) {
+  if (!options_.jwt_secret.current.empty()) {
+    const std::string& secret =
+        previous_secret && options_.jwt_secret.previous ? *options_.jwt_secret.previous : options_.jwt_secret.current;
     const std::int64_t t = now();
     return crypto::jwt::make(boost::json::object{{"sub", options_.agent_id},
                                                  {"aud", "ws/pull"},
                                                  {"iat", t},
                                                  {"exp", t + 900},
                                                  {"jti", uuid4()}},
-                             options_.jwt_secret);
+                             secret);
   }
   return Error::bad_request("agent: no token: set agent.jwt, agent.jwt_file or bridge.jwt_secret", "config_error");
 }
 
 Status SiteAgent::start() {
-  if (options_.hmac_secret.empty()) return Error::bad_request("agent: the bridge HMAC secret is empty", "config_error");
+  if (options_.hmac_secret.current.empty()) return Error::bad_request("agent: the bridge HMAC secret is empty", "config_error");
   if (options_.site_url.empty()) return Error::bad_request("agent: agent.site_url is empty", "config_error");
-  if (auto t = token(); !t) return t.error();
+  if (auto t = token(false); !t) return t.error();
   asio::co_spawn(strand_, run(), log_spawn_error);
   return {};
 }
 
 asio::awaitable<void> SiteAgent::run() {
   auto self = shared_from_this();
+  const bool can_fall_back = options_.jwt.empty() && options_.jwt_file.empty() && options_.jwt_secret.previous &&
+                             !options_.jwt_secret.previous->empty();
+  bool previous_jwt = false;
   while (!stopping_) {
-    auto bearer = token();
+    auto bearer = token(previous_jwt);
     std::shared_ptr<net::WebSocketConnection> conn;
     if (bearer) {
       net::Headers headers;
       headers.set("Authorization", "Bearer " + *bearer);
       headers.set("X-Agent-Id", options_.agent_id);
       auto dialed = co_await net::websocket_connect(strand_, options_.site_url, std::move(headers), options_.ws);
-      if (dialed) conn = std::move(*dialed);
-      else spdlog::warn("agent: cannot connect to the site: {}", dialed.error().message);
+      if (dialed) {
+        conn = std::move(*dialed);
+      } else if (dialed.error().kind == ErrorKind::unauthorized && can_fall_back && !previous_jwt && !stopping_) {
+        // A site that has not rotated yet: the same attempt again with the previous secret.
+        spdlog::info("agent: the site refused a token of the current JWT secret; trying the previous one");
+        metrics_->failures.Add({}).Increment();
+        previous_jwt = true;
+        continue;
+      } else {
+        spdlog::warn("agent: cannot connect to the site: {}", dialed.error().message);
+      }
+      previous_jwt = false;  // every new attempt starts with the current secret
     } else {
       spdlog::error("agent: {}", bearer.error().message);
     }
@@ -192,18 +208,21 @@ asio::awaitable<void> SiteAgent::serve(std::shared_ptr<net::WebSocketConnection>
         asio::co_spawn(strand_, answer(conn, checked.id, "refused", JobOutcome{false, nullptr, checked.failure}), log_spawn_error);
         break;
       case CheckedFrame::Verdict::accept:
+        if (checked.key == crypto::KeySlot::previous) previous_use_.record("hmac", "job " + checked.id);
         if (stopping_) {
-          asio::co_spawn(strand_, answer(conn, checked.id, checked.job.job_type, JobOutcome::failed("agent_draining", "Agent shutting down")),
+          asio::co_spawn(strand_,
+                         answer(conn, checked.id, checked.job.job_type, JobOutcome::failed("agent_draining", "Agent shutting down"),
+                                checked.key),
                          log_spawn_error);
           break;
         }
-        asio::co_spawn(strand_, handle(conn, std::move(checked.job)), log_spawn_error);
+        asio::co_spawn(strand_, handle(conn, std::move(checked.job), checked.key), log_spawn_error);
         break;
     }
   }
 }
 
-asio::awaitable<void> SiteAgent::handle(std::shared_ptr<net::WebSocketConnection> conn, SiteJob job) {
+asio::awaitable<void> SiteAgent::handle(std::shared_ptr<net::WebSocketConnection> conn, SiteJob job, crypto::KeySlot key) {
   auto self = shared_from_this();
   ++in_flight_;
   const std::string id = job.id;
@@ -212,7 +231,7 @@ asio::awaitable<void> SiteAgent::handle(std::shared_ptr<net::WebSocketConnection
   if (job.job_type == kServerStatus) {
     // A read: nothing to run only once, and nothing worth remembering.
     outcome = co_await execute(std::move(job));
-    co_await answer(conn, id, std::string(kServerStatus), std::move(outcome));
+    co_await answer(conn, id, std::string(kServerStatus), std::move(outcome), key);
     --in_flight_;
     co_return;
   }
@@ -229,7 +248,7 @@ asio::awaitable<void> SiteAgent::handle(std::shared_ptr<net::WebSocketConnection
       outcome = co_await execute(std::move(job));
       break;
   }
-  co_await answer(conn, id, std::move(type), std::move(outcome));
+  co_await answer(conn, id, std::move(type), std::move(outcome), key);
   --in_flight_;
 }
 
@@ -267,9 +286,11 @@ asio::awaitable<JobOutcome> SiteAgent::execute(SiteJob job) {
 }
 
 asio::awaitable<void> SiteAgent::answer(std::shared_ptr<net::WebSocketConnection> conn, std::string id, std::string job_type,
-                                        JobOutcome outcome) {
+                                        JobOutcome outcome, crypto::KeySlot key) {
   metrics_->jobs.Add({{"type", job_type}, {"outcome", outcome.ok ? "ok" : outcome.failure.code}}).Increment();
-  const std::string frame = make_result_frame(id, outcome, options_.hmac_secret, now(), uuid4());
+  const auto& secrets = options_.hmac_secret;
+  const std::string& secret = key == crypto::KeySlot::previous && secrets.previous ? *secrets.previous : secrets.current;
+  const std::string frame = make_result_frame(id, outcome, secret, now(), uuid4());
   auto sent = co_await conn->send(frame);
   // The connection died: a final outcome stays in the ledger for the site's re-push.
   if (!sent) spdlog::warn("agent: result of job {} not sent: {}", id, sent.error().message);

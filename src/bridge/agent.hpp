@@ -6,6 +6,7 @@
 // busy-loop defect).
 #include "bridge/job_ledger.hpp"
 #include "bridge/job_runner.hpp"
+#include "bridge/previous_key.hpp"
 #include "core/blocking.hpp"
 #include "core/metrics.hpp"
 #include "net/websocket.hpp"
@@ -43,12 +44,16 @@ struct AgentOptions {
   std::string agent_id = "agent";
   std::string jwt;           // a fixed token, or:
   std::string jwt_file;      // re-read before every connection (rotation without a restart), or:
-  std::string jwt_secret;    // the agent mints a short token per connection (shared-secret setups)
+  // The agent mints a short token per connection (shared-secret setups), with the current secret;
+  // after the site refuses that token it tries the previous one once (a site not rotated yet).
+  crypto::SecretRing jwt_secret;
   net::WebSocketClientOptions ws;
   std::chrono::milliseconds backoff_min{3000};
   std::chrono::milliseconds backoff_max{30000};
   std::chrono::seconds stable_after{30};  // a connection that lived this long resets the backoff
-  std::string hmac_secret;
+  // Jobs may be signed with either; a result is signed with the one that verified its job, so a
+  // site that has not rotated yet can read it.
+  crypto::SecretRing hmac_secret;
   crypto::FreshnessPolicy freshness;
   std::size_t max_concurrent_jobs = 16;
   std::size_t max_waiting_jobs = 1000;  // beyond: answered "agent_busy" at once
@@ -72,13 +77,13 @@ class SiteAgent : public std::enable_shared_from_this<SiteAgent> {
   struct Instruments;
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> serve(std::shared_ptr<net::WebSocketConnection> conn);
-  boost::asio::awaitable<void> handle(std::shared_ptr<net::WebSocketConnection> conn, SiteJob job);
+  boost::asio::awaitable<void> handle(std::shared_ptr<net::WebSocketConnection> conn, SiteJob job, crypto::KeySlot key);
   boost::asio::awaitable<JobOutcome> execute(SiteJob job);
   boost::asio::awaitable<void> answer(std::shared_ptr<net::WebSocketConnection> conn, std::string id, std::string job_type,
-                                      JobOutcome outcome);
+                                      JobOutcome outcome, crypto::KeySlot key = crypto::KeySlot::current);
   boost::asio::awaitable<bool> take_slot();
   void release_slot();
-  Result<std::string> token() const;
+  Result<std::string> token(bool previous_secret) const;
   std::int64_t now() const;
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
@@ -87,6 +92,7 @@ class SiteAgent : public std::enable_shared_from_this<SiteAgent> {
   AgentResultStore* results_;
   BlockingPool* blocking_;
   std::unique_ptr<Instruments> metrics_;
+  PreviousKeyUse previous_use_;
   JobLedger ledger_;
   crypto::NonceWindow nonces_;
   Backoff backoff_;

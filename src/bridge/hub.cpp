@@ -1,6 +1,7 @@
 #include "bridge/hub.hpp"
 
 #include "bridge/job_ledger.hpp"
+#include "bridge/previous_key.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
 #include "crypto/canonical_json.hpp"
@@ -57,6 +58,7 @@ struct AgentLink {
   std::shared_ptr<net::WebSocketConnection> conn;
   std::size_t in_flight = 0;
   bool draining = false;
+  crypto::KeySlot keys = crypto::KeySlot::current;  // the key generation its token proved
 };
 
 struct Pending {
@@ -108,7 +110,8 @@ Error proxy_error(const JobFailure& f) {
 }
 
 struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
-  State(asio::any_io_executor ex, HubOptions o, crypto::aes_gcm::Key k, HubJobStore& s, BlockingPool& b, Metrics& m)
+  State(asio::any_io_executor ex, HubOptions o, crypto::KeyRing<crypto::aes_gcm::Key> k, HubJobStore& s, BlockingPool& b,
+        Metrics& m)
       : executor(std::move(ex)),
         options(std::move(o)),
         aes(std::move(k)),
@@ -120,11 +123,12 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
                     .Name("tzr_hub_refused_total")
                     .Help("Refused agent connections and result frames, by reason")
                     .Register(m.registry())),
-        agents_gauge(prometheus::BuildGauge().Name("tzr_hub_agents").Help("Connected agents").Register(m.registry()).Add({})) {}
+        agents_gauge(prometheus::BuildGauge().Name("tzr_hub_agents").Help("Connected agents").Register(m.registry()).Add({})),
+        previous_use(m, "hub") {}
 
   asio::any_io_executor executor;
   HubOptions options;
-  crypto::aes_gcm::Key aes;
+  crypto::KeyRing<crypto::aes_gcm::Key> aes;
   HubJobStore& store;
   BlockingPool& blocking;
   std::mutex mu;
@@ -136,6 +140,7 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
   prometheus::Family<prometheus::Counter>& results;
   prometheus::Family<prometheus::Counter>& refused;
   prometheus::Gauge& agents_gauge;
+  PreviousKeyUse previous_use;
 
   // Sends the job to the least busy live agent; without one it waits for the next connection.
   asio::awaitable<void> push(std::shared_ptr<Pending> p) {
@@ -154,7 +159,11 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
     }
     job.ts = unix_now();
     job.nonce = uuid4();
-    auto sent = co_await agent->conn->send(make_job_frame(job, options.hmac_secret));
+    const bool old_agent = agent->keys == crypto::KeySlot::previous;
+    if (auto st = for_agent(job.payload, old_agent); !st)
+      spdlog::warn("hub: job {}: its password cannot be re-encrypted for agent {}: {}", job.id, agent->agent_id, st.error().code);
+    const auto& hmac = options.hmac_secret;
+    auto sent = co_await agent->conn->send(make_job_frame(job, old_agent && hmac.previous ? *hmac.previous : hmac.current));
     if (sent) {
       pushed.Add({{"type", job.job_type}}).Increment();
       co_return;
@@ -164,6 +173,22 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
       p->agent = 0;
       if (agent->in_flight > 0) --agent->in_flight;
     }
+  }
+
+  // The password blob in the AES key the agent holds: a blob made before a rotation (a stored
+  // job) or for an agent that has not rotated yet is opened with the hub's ring and sealed again.
+  Status for_agent(boost::json::object& payload, bool old_agent) const {
+    auto* blob = payload.if_contains("password_encrypted");
+    if (!blob || !blob->is_string() || !aes.previous) return {};
+    const crypto::aes_gcm::Key& target = old_agent ? *aes.previous : aes.current;
+    crypto::KeySlot made_with = crypto::KeySlot::current;
+    auto plain = crypto::aes_gcm::decrypt(blob->as_string(), aes, &made_with);
+    if (!plain) return plain.error();
+    if ((made_with == crypto::KeySlot::previous) == old_agent) return {};
+    auto sealed = crypto::aes_gcm::encrypt(*plain, target);
+    if (!sealed) return sealed.error();
+    *blob = *sealed;
+    return {};
   }
 
   void push_waiting() {
@@ -184,6 +209,7 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
       return;
     }
     SiteResult r = std::move(*checked);
+    if (r.key == crypto::KeySlot::previous) previous_use.record("hmac", "result of job " + r.id + " from agent " + from.agent_id);
     std::shared_ptr<Pending> p;
     std::vector<std::shared_ptr<asio::steady_timer>> waiters;
     bool retry_later = false;
@@ -243,10 +269,12 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
     }
   }
 
-  asio::awaitable<void> agent_session(std::shared_ptr<net::WebSocketConnection> conn, std::string agent_id, std::int64_t exp) {
+  asio::awaitable<void> agent_session(std::shared_ptr<net::WebSocketConnection> conn, std::string agent_id, std::int64_t exp,
+                                      crypto::KeySlot keys) {
     auto self = shared_from_this();
     auto link = std::make_shared<AgentLink>();
     link->agent_id = agent_id;
+    link->keys = keys;
     link->conn = conn;
     {
       std::lock_guard lock(mu);
@@ -315,7 +343,7 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
   }
 };
 
-SiteHub::SiteHub(asio::any_io_executor executor, HubOptions options, crypto::aes_gcm::Key aes_key, HubJobStore& store,
+SiteHub::SiteHub(asio::any_io_executor executor, HubOptions options, crypto::KeyRing<crypto::aes_gcm::Key> aes_key, HubJobStore& store,
                  BlockingPool& blocking, Metrics& metrics)
     : state_(std::make_shared<State>(std::move(executor), std::move(options), std::move(aes_key), store, blocking, metrics)) {}
 
@@ -354,18 +382,20 @@ net::WebSocketRoute SiteHub::websocket_route() {
     };
     auto header = req.headers.get("Authorization");
     if (!header || !header->starts_with("Bearer ")) return unauthorized("jwt_missing");
-    auto claims = crypto::jwt::verify(header->substr(7), state->options.jwt_secret, unix_now(), state->options.jwt);
+    crypto::KeySlot used = crypto::KeySlot::current;
+    auto claims = crypto::jwt::verify(header->substr(7), state->options.jwt_secret, unix_now(), state->options.jwt, &used);
     if (!claims) return unauthorized(claims.error().code);
     std::string agent_id = "agent";
     if (const auto* sub = claims->if_contains("sub"); sub && sub->is_string()) agent_id = std::string(sub->as_string());
+    if (used == crypto::KeySlot::previous) state->previous_use.record("jwt", "token of agent " + agent_id);
     const std::int64_t exp = claims->at("exp").to_number<std::int64_t>();
     {
       std::lock_guard lock(state->mu);
       if (state->draining) return Error::unavailable("shutting_down", "the hub is shutting down");
       if (state->agents.size() >= state->options.max_agents) return Error::unavailable("too_many_agents", "too many agents connected");
     }
-    return net::WebSocketSession([state, agent_id, exp](std::shared_ptr<net::WebSocketConnection> conn) {
-      return state->agent_session(std::move(conn), agent_id, exp);
+    return net::WebSocketSession([state, agent_id, exp, used](std::shared_ptr<net::WebSocketConnection> conn) {
+      return state->agent_session(std::move(conn), agent_id, exp, used);
     });
   };
   return route;
@@ -408,12 +438,19 @@ void SiteHub::add_routes(net::Router& router) {
       boost::json::object payload;
       for (auto key : keys)
         if (const auto* v = body->if_contains(key)) payload[key] = *v;
-      auto blob = crypto::aes_gcm::encrypt(password->as_string(), state->aes);
+      auto blob = crypto::aes_gcm::encrypt(password->as_string(), state->aes.current);
       if (!blob) co_return net::error_response(blob.error(), req.request_id);
-      boost::json::object fingerprint{{"job_type", job_type},
-                                      {"payload", payload},
-                                      {"password", crypto::hmac_sha256_hex(state->options.hmac_secret, password->as_string())}};
-      const std::string print = crypto::sha256_hex(crypto::canonical_json(fingerprint).value());
+      // The request's fingerprint keys the password with the HMAC secret (never stored in clear).
+      auto fingerprint_with = [&](std::string_view secret) {
+        boost::json::object fingerprint{{"job_type", job_type},
+                                        {"payload", payload},
+                                        {"password", crypto::hmac_sha256_hex(secret, password->as_string())}};
+        return crypto::sha256_hex(crypto::canonical_json(fingerprint).value());
+      };
+      const std::string print = fingerprint_with(state->options.hmac_secret.current);
+      // A retry across a rotation was fingerprinted with the secret that is the previous one now.
+      const auto& previous = state->options.hmac_secret.previous;
+      const std::string previous_print = previous && !previous->empty() ? fingerprint_with(*previous) : std::string();
       payload["password_encrypted"] = *blob;
 
       // The caller's X-Request-Id (when well-formed) is the job id: a retry finds the first job.
@@ -423,7 +460,8 @@ void SiteHub::add_routes(net::Router& router) {
       SiteJob job{id, job_type, payload, 0, {}};
       if (*existing) {
         const HubJob& found = **existing;
-        if (found.fingerprint != print || found.job_type != job_type)
+        const bool same = found.fingerprint == print || (!previous_print.empty() && found.fingerprint == previous_print);
+        if (!same || found.job_type != job_type)
           co_return net::error_response(
               Error::make(ErrorKind::conflict, "idempotency_conflict", "this X-Request-Id was used for a different request"), id);
         if (found.status == HubJob::Status::done && found.outcome) {

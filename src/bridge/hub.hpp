@@ -26,8 +26,11 @@
 namespace tzr::bridge {
 
 struct HubOptions {
-  std::string hmac_secret;
-  std::string jwt_secret;
+  // Results and agent tokens may use either secret of a ring. An agent is spoken to in the
+  // generation its token proves: jobs signed (and passwords encrypted) with the previous keys
+  // for an agent whose token verified only with the previous JWT secret, else the current ones.
+  crypto::SecretRing hmac_secret;
+  crypto::SecretRing jwt_secret;
   crypto::jwt::Expectations jwt{.audience = std::string("ws/pull"), .leeway_seconds = 30};
   std::chrono::milliseconds job_timeout{15'000};  // the caller's wait for a result (then 504)
   std::int64_t pending_ttl_seconds = 600;         // unfinished jobs older than this are not pushed again
@@ -42,7 +45,7 @@ Error proxy_error(const JobFailure& failure);
 
 class SiteHub : public std::enable_shared_from_this<SiteHub> {
  public:
-  SiteHub(boost::asio::any_io_executor executor, HubOptions options, crypto::aes_gcm::Key aes_key, HubJobStore& store,
+  SiteHub(boost::asio::any_io_executor executor, HubOptions options, crypto::KeyRing<crypto::aes_gcm::Key> aes_keys, HubJobStore& store,
           BlockingPool& blocking, Metrics& metrics);
   ~SiteHub();
 

@@ -144,19 +144,19 @@ boost::asio::awaitable<JobOutcome> JobRunner::run(SiteJob job) {
 
 namespace {
 
-Result<std::string> decrypt_password(const boost::json::object& payload, const crypto::aes_gcm::Key& key) {
+Result<std::string> decrypt_password(const boost::json::object& payload, const AesKeys& keys, crypto::KeySlot* used) {
   const auto& blob = payload.at("password_encrypted");
   if (!blob.is_string()) return Error::bad_request("not a string", "aes_blob_malformed");
-  return crypto::aes_gcm::decrypt(blob.as_string(), key);
+  return crypto::aes_gcm::decrypt(blob.as_string(), keys, used);
 }
 
 JobFailure decrypt_failure() { return {"decrypt_failed", "Password decryption failed", {}, {}}; }
 
 }  // namespace
 
-std::variant<boost::json::object, JobFailure> register_call(const SiteJob& job, const crypto::aes_gcm::Key& key) {
+std::variant<boost::json::object, JobFailure> register_call(const SiteJob& job, const AesKeys& keys, crypto::KeySlot* used) {
   if (auto missing = missing_field(job.payload, {"login", "password_encrypted", "gender", "telegram_id"})) return *missing;
-  auto password = decrypt_password(job.payload, key);
+  auto password = decrypt_password(job.payload, keys, used);
   if (!password) return decrypt_failure();
   const auto* username = job.payload.if_contains("username");
   boost::json::object body{{"login", job.payload.at("login")},
@@ -170,9 +170,9 @@ std::variant<boost::json::object, JobFailure> register_call(const SiteJob& job, 
   return body;
 }
 
-std::variant<boost::json::object, JobFailure> reset_call(const SiteJob& job, const crypto::aes_gcm::Key& key) {
+std::variant<boost::json::object, JobFailure> reset_call(const SiteJob& job, const AesKeys& keys, crypto::KeySlot* used) {
   if (auto missing = missing_field(job.payload, {"telegram_id", "password_encrypted"})) return *missing;
-  auto password = decrypt_password(job.payload, key);
+  auto password = decrypt_password(job.payload, keys, used);
   if (!password) return decrypt_failure();
   boost::json::object body{{"telegram_id", job.payload.at("telegram_id")}, {"password", *password}};
   for (auto optional : {"login", "telegram_auth", "telegram_init_data"})
@@ -181,7 +181,9 @@ std::variant<boost::json::object, JobFailure> reset_call(const SiteJob& job, con
 }
 
 boost::asio::awaitable<JobOutcome> JobRunner::run_register(SiteJob job) {
-  auto call = register_call(job, key_);
+  crypto::KeySlot used = crypto::KeySlot::current;
+  auto call = register_call(job, keys_, &used);
+  if (used == crypto::KeySlot::previous && previous_use_) previous_use_->record("aes", "job " + job.id);
   if (auto* failure = std::get_if<JobFailure>(&call)) co_return JobOutcome{false, nullptr, std::move(*failure)};
   auto res = co_await post(local_.register_url, std::move(job.id), std::move(std::get<boost::json::object>(call)), false);
   if (!res) co_return local_call_failure(res.error(), local_.timeout, false);
@@ -189,7 +191,9 @@ boost::asio::awaitable<JobOutcome> JobRunner::run_register(SiteJob job) {
 }
 
 boost::asio::awaitable<JobOutcome> JobRunner::run_reset(SiteJob job) {
-  auto call = reset_call(job, key_);
+  crypto::KeySlot used = crypto::KeySlot::current;
+  auto call = reset_call(job, keys_, &used);
+  if (used == crypto::KeySlot::previous && previous_use_) previous_use_->record("aes", "job " + job.id);
   if (auto* failure = std::get_if<JobFailure>(&call)) co_return JobOutcome{false, nullptr, std::move(*failure)};
   auto res = co_await post(local_.reset_url, std::move(job.id), std::move(std::get<boost::json::object>(call)), true);
   if (!res) co_return local_call_failure(res.error(), local_.timeout, false);

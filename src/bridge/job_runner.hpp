@@ -2,6 +2,7 @@
 // Executes an authenticated job against the local services over HTTP (site-bridge.md §7): the
 // registration facade for `register`, the orchestrator's constants for `get_server_status`, its
 // password reset for `reset_password`. The normalisation of each response is a pure function.
+#include "bridge/previous_key.hpp"
 #include "bridge/protocol.hpp"
 #include "crypto/aes_gcm.hpp"
 #include "net/http_client.hpp"
@@ -24,10 +25,14 @@ struct LocalServices {
   std::chrono::milliseconds timeout{8000};  // REQUEST_TIMEOUT: shorter than the site's wait
 };
 
+// The password key, and the previous one during a rotation.
+using AesKeys = crypto::KeyRing<crypto::aes_gcm::Key>;
+
 class JobRunner {
  public:
-  JobRunner(net::HttpClient& http, LocalServices local, crypto::aes_gcm::Key key)
-      : http_(http), local_(std::move(local)), key_(std::move(key)) {}
+  // previous_use (may be null) counts the blobs only the previous key opened.
+  JobRunner(net::HttpClient& http, LocalServices local, AesKeys keys, PreviousKeyUse* previous_use = nullptr)
+      : http_(http), local_(std::move(local)), keys_(std::move(keys)), previous_use_(previous_use) {}
 
   boost::asio::awaitable<JobOutcome> run(SiteJob job);
 
@@ -41,16 +46,18 @@ class JobRunner {
 
   net::HttpClient& http_;
   LocalServices local_;
-  crypto::aes_gcm::Key key_;
+  AesKeys keys_;
+  PreviousKeyUse* previous_use_;
   std::atomic<std::int64_t> last_revision_{0};
 };
 
 // The local request a password job makes (§7.1 register: login, password, gender, telegram_id,
 // username, request_id = job id, plus a Telegram proof when present; reset_password: telegram_id,
 // password, optional login and proof), or why it cannot be made (a missing field, a blob that
-// does not decrypt).
-std::variant<boost::json::object, JobFailure> register_call(const SiteJob& job, const crypto::aes_gcm::Key& key);
-std::variant<boost::json::object, JobFailure> reset_call(const SiteJob& job, const crypto::aes_gcm::Key& key);
+// decrypts with neither key of the ring). `used`, when given, is set to the key that opened the blob.
+std::variant<boost::json::object, JobFailure> register_call(const SiteJob& job, const AesKeys& keys,
+                                                            crypto::KeySlot* used = nullptr);
+std::variant<boost::json::object, JobFailure> reset_call(const SiteJob& job, const AesKeys& keys, crypto::KeySlot* used = nullptr);
 
 // §7.1: 200 → {"ok":true,"user_id":…,"error":null}; otherwise the reference's text — the API_2
 // message with " (field: msg, …)" for validation_error/bad_request, else "HTTP <status>" — and

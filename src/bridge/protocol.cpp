@@ -66,8 +66,8 @@ CheckedFrame check_job_frame(std::string_view text, const FrameRules& rules, cry
 
   if (auto fresh = crypto::check_freshness(ts->as_int64(), rules.now, rules.freshness); !fresh)
     return reject(std::move(id), fresh.error().code, fresh.error().message);
-  if (auto verified = crypto::verify_job(frame, rules.hmac_secret); !verified)
-    return reject(std::move(id), "invalid_signature", "Invalid HMAC signature");
+  auto verified = crypto::verify_job(frame, rules.hmac_secret);
+  if (!verified) return reject(std::move(id), "invalid_signature", "Invalid HMAC signature");
   // Replays matter where a job changes something; a replayed status read is harmless, and not
   // remembering those nonces keeps the window small at thousands of status jobs a second.
   if (type_name != kServerStatus) {
@@ -80,6 +80,7 @@ CheckedFrame check_job_frame(std::string_view text, const FrameRules& rules, cry
   f.verdict = CheckedFrame::Verdict::accept;
   f.id = id;
   f.job = SiteJob{std::move(id), type_name, payload->as_object(), ts->as_int64(), str(*nonce)};
+  f.key = *verified;
   return f;
 }
 
@@ -133,14 +134,15 @@ Result<SiteResult> check_result_frame(std::string_view text, const FrameRules& r
   if (!id || !id->is_string() || !ok || !ok->is_bool() || !ts || !ts->is_int64() || !nonce || !nonce->is_string() ||
       !m.contains("result") || !m.contains("error"))
     return malformed("missing or ill-typed members");
-  if (auto st = crypto::verify_message(m, rules.hmac_secret); !st)
-    return Error::make(ErrorKind::unauthorized, "invalid_signature", "Invalid HMAC signature");
+  auto verified = crypto::verify_message(m, rules.hmac_secret);
+  if (!verified) return Error::make(ErrorKind::unauthorized, "invalid_signature", "Invalid HMAC signature");
   if (auto fresh = crypto::check_freshness(ts->as_int64(), rules.now, rules.freshness); !fresh) return fresh.error();
   if (nonces)
     if (auto admitted = nonces->admit(nonce->as_string(), rules.now); !admitted) return admitted.error();
 
   SiteResult r;
   r.id = str(*id);
+  r.key = *verified;
   r.outcome.ok = ok->as_bool();
   if (r.outcome.ok) {
     r.outcome.result = m.at("result");

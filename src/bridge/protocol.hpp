@@ -65,10 +65,11 @@ struct CheckedFrame {
   std::string id;      // reject/accept
   JobFailure failure;  // reject
   SiteJob job;         // accept
+  crypto::KeySlot key = crypto::KeySlot::current;  // accept: the HMAC secret that signed it
 };
 
 struct FrameRules {
-  std::string_view hmac_secret;
+  crypto::SecretRing hmac_secret;  // current, and the previous one during a rotation
   crypto::FreshnessPolicy freshness;
   std::int64_t now = 0;  // Unix seconds
 };
@@ -89,7 +90,7 @@ std::optional<JobFailure> missing_field(const boost::json::object& payload, std:
 std::string make_result_frame(std::string_view id, const JobOutcome& outcome, std::string_view hmac_secret, std::int64_t ts,
                               std::string_view nonce);
 
-// A signed job frame (the hub's side).
+// A signed job frame (the hub's side). Frames are always signed with the current secret.
 std::string make_job_frame(const SiteJob& job, std::string_view hmac_secret);
 
 // A result frame as the hub receives it, verified: signature, freshness and, when a window is
@@ -98,6 +99,7 @@ std::string make_job_frame(const SiteJob& job, std::string_view hmac_secret);
 struct SiteResult {
   std::string id;
   JobOutcome outcome;
+  crypto::KeySlot key = crypto::KeySlot::current;  // the HMAC secret that signed it
 };
 // Errors: "malformed_result" (bad_request), "invalid_signature", "job_expired", "replayed_nonce".
 Result<SiteResult> check_result_frame(std::string_view text, const FrameRules& rules, crypto::NonceWindow* nonces);

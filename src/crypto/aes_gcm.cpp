@@ -122,6 +122,17 @@ Result<std::string> decrypt(std::string_view blob, const Key& key) {
   return result;
 }
 
+Result<std::string> decrypt(std::string_view blob, const KeyRing<Key>& keys, KeySlot* used) {
+  auto plain = decrypt(blob, keys.current);
+  KeySlot slot = KeySlot::current;
+  if (!plain && plain.error().code == "decrypt_failed" && keys.previous) {
+    plain = decrypt(blob, *keys.previous);
+    slot = KeySlot::previous;
+  }
+  if (plain && used) *used = slot;
+  return plain;
+}
+
 std::string base64_encode(std::string_view data) {
   std::string out;
   out.reserve((data.size() + 2) / 3 * 4);

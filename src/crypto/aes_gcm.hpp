@@ -6,6 +6,7 @@
 // base64.b64decode: characters outside the alphabet (spaces, newlines, '-', '_') are skipped, a
 // pad sequence ends the input, a length that cannot be padded is an error.
 #include "core/error.hpp"
+#include "crypto/key_ring.hpp"
 
 #include <array>
 #include <cstddef>
@@ -58,6 +59,10 @@ Result<std::string> encrypt(std::string_view plaintext, const Key& key);
 //   "decrypt_failed" (unprocessable): authentication failed (tampering, wrong key, the common
 //     ct||tag layout) or the plaintext is not UTF-8.
 Result<std::string> decrypt(std::string_view blob, const Key& key);
+// The same with the ring's current key, else its previous one (a blob made before a rotation);
+// `used`, when given, is set to the key that opened it. A malformed blob is refused before any
+// key is tried.
+Result<std::string> decrypt(std::string_view blob, const KeyRing<Key>& keys, KeySlot* used = nullptr);
 
 // Standard base64 with '=' padding.
 std::string base64_encode(std::string_view bytes);

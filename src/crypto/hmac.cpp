@@ -28,12 +28,26 @@ Status require_secret(std::string_view secret) {
 }
 
 // The presented sig must be the exact lower-case hex string; anything else (a number, upper case,
-// non-ASCII) is just a wrong signature, never an exception as in the reference.
-Status compare_sig(const boost::json::object& message, const std::string& expected) {
+// non-ASCII) is just a wrong signature, never an exception as in the reference. Both secrets of
+// the ring are always tried, so the time taken does not tell which one matched (or how closely).
+Result<KeySlot> compare_sig(const boost::json::object& message, std::string_view canonical, const SecretRing& secrets) {
   const auto* sig = message.if_contains("sig");
   if (!sig || !sig->is_string()) return invalid_signature();
-  if (!constant_time_equal(std::string_view(sig->get_string()), expected)) return invalid_signature();
-  return {};
+  const std::string_view presented = sig->get_string();
+  const bool current = constant_time_equal(presented, hmac_sha256_hex(secrets.current, canonical));
+  bool previous = false;
+  if (secrets.previous && !secrets.previous->empty())
+    previous = constant_time_equal(presented, hmac_sha256_hex(*secrets.previous, canonical));
+  if (current) return KeySlot::current;
+  if (previous) return KeySlot::previous;
+  return invalid_signature();
+}
+
+// The canonical signed form of a message object (without its "sig").
+Result<std::string> signed_form(const boost::json::object& message) {
+  boost::json::object body = message;
+  body.erase("sig");
+  return canonical_json(body);
 }
 
 }  // namespace
@@ -64,17 +78,16 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
 
 Result<std::string> sign_message(const boost::json::object& message, std::string_view secret) {
   if (auto s = require_secret(secret); !s) return s.error();
-  boost::json::object body = message;
-  body.erase("sig");
-  auto canonical = canonical_json(body);
+  auto canonical = signed_form(message);
   if (!canonical) return canonical.error();
   return hmac_sha256_hex(secret, *canonical);
 }
 
-Status verify_message(const boost::json::object& message, std::string_view secret) {
-  auto expected = sign_message(message, secret);
-  if (!expected) return expected.error();
-  return compare_sig(message, *expected);
+Result<KeySlot> verify_message(const boost::json::object& message, const SecretRing& secrets) {
+  if (auto s = require_secret(secrets.current); !s) return s.error();
+  auto canonical = signed_form(message);
+  if (!canonical) return canonical.error();
+  return compare_sig(message, *canonical, secrets);
 }
 
 Result<std::string> sign_message_text(std::string_view json_text, std::string_view secret) {
@@ -84,14 +97,15 @@ Result<std::string> sign_message_text(std::string_view json_text, std::string_vi
   return hmac_sha256_hex(secret, *canonical);
 }
 
-Status verify_message_text(std::string_view json_text, std::string_view secret) {
-  auto expected = sign_message_text(json_text, secret);
-  if (!expected) return expected.error();
+Result<KeySlot> verify_message_text(std::string_view json_text, const SecretRing& secrets) {
+  if (auto s = require_secret(secrets.current); !s) return s.error();
+  auto canonical = canonical_json_text(json_text, {.signed_form = true});
+  if (!canonical) return canonical.error();
   // Only "sig" is read from the value, so Boost's own parser (which would round an integer beyond
-  // 64 bits) is good enough here: the signature itself was computed from the text.
+  // 64 bits) is good enough here: the signature itself is computed from the text.
   auto parsed = json::parse(json_text, {.max_depth = 64});
   if (!parsed || !parsed->is_object()) return invalid_signature();
-  return compare_sig(parsed->as_object(), *expected);
+  return compare_sig(parsed->as_object(), *canonical, secrets);
 }
 
 Result<boost::json::object> job_signed_fields(const boost::json::object& job) {
@@ -111,12 +125,15 @@ Result<std::string> sign_job(const boost::json::object& job, std::string_view se
   return sign_message(*fields, secret);
 }
 
-Status verify_job(const boost::json::object& job, std::string_view secret) {
+Result<KeySlot> verify_job(const boost::json::object& job, const SecretRing& secrets) {
   // §2.2: a job without "sig" is malformed (a sig of the wrong type is just a wrong signature).
   if (!job.contains("sig")) return Error::bad_request("job lacks the field 'sig'", "malformed_job");
-  auto expected = sign_job(job, secret);
-  if (!expected) return expected.error();
-  return compare_sig(job, *expected);
+  auto fields = job_signed_fields(job);
+  if (!fields) return fields.error();
+  if (auto s = require_secret(secrets.current); !s) return s.error();
+  auto canonical = canonical_json(*fields);
+  if (!canonical) return canonical.error();
+  return compare_sig(job, *canonical, secrets);
 }
 
 Status check_freshness(std::int64_t ts, std::int64_t now, const FreshnessPolicy& policy) {

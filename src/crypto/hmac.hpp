@@ -4,6 +4,7 @@
 // JSON of the message without its top-level "sig", printed as 64 lower-case hex digits. Plus the
 // freshness and replay checks of §3.4, with the clock passed in (`now`, Unix seconds).
 #include "core/error.hpp"
+#include "crypto/key_ring.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -26,20 +27,23 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view message);
 //   "secret_missing" (internal): an empty secret, which would make every signature forgeable;
 //   "malformed_job" (bad_request): a job lacks one of the signed fields or "sig";
 //   plus canonical_json's "invalid_json" for a value that Python could not have signed.
+// Signing takes one secret (the current one). Verifying takes a ring and tells which key matched;
+// when a previous secret is set both signatures are computed and compared in constant time,
+// whatever the first comparison gave.
 
 // Any message (job or result): every top-level member except "sig" is signed.
 Result<std::string> sign_message(const boost::json::object& message, std::string_view secret);
-Status verify_message(const boost::json::object& message, std::string_view secret);
+Result<KeySlot> verify_message(const boost::json::object& message, const SecretRing& secrets);
 // The same from the wire text, keeping integers of any size (the `bridge sign`/`verify` CLI).
 Result<std::string> sign_message_text(std::string_view json_text, std::string_view secret);
-Status verify_message_text(std::string_view json_text, std::string_view secret);
+Result<KeySlot> verify_message_text(std::string_view json_text, const SecretRing& secrets);
 
 // A job is signed over exactly {type:"job", id, job_type, payload, ts, nonce} (§2.5 step 3): the
 // agent rebuilds that object, so other top-level members are neither signed nor checked, and
 // "type" is the literal "job" whatever the frame says (frames are dispatched on it first).
 Result<boost::json::object> job_signed_fields(const boost::json::object& job);
 Result<std::string> sign_job(const boost::json::object& job, std::string_view secret);
-Status verify_job(const boost::json::object& job, std::string_view secret);
+Result<KeySlot> verify_job(const boost::json::object& job, const SecretRing& secrets);
 
 // §2.5/§3.4: the reference accepts ts up to ttl seconds in the past (age == ttl passes) and any
 // future ts; the FIX also refuses ts more than max_skew seconds ahead of now.

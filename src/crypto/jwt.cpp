@@ -91,9 +91,9 @@ std::string make(const boost::json::object& claims, std::string_view secret) {
   return input + "." + signature;
 }
 
-Result<boost::json::object> verify(std::string_view token, std::string_view secret, std::int64_t now,
-                                   const Expectations& expect) {
-  if (secret.empty()) return Error::make(ErrorKind::internal, "secret_missing", "the JWT secret is not configured");
+Result<boost::json::object> verify(std::string_view token, const SecretRing& secrets, std::int64_t now,
+                                   const Expectations& expect, KeySlot* used) {
+  if (secrets.current.empty()) return Error::make(ErrorKind::internal, "secret_missing", "the JWT secret is not configured");
   if (token.size() > kMaxTokenSize) return malformed();
   const auto first_dot = token.find('.');
   const auto second_dot = first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
@@ -111,9 +111,15 @@ Result<boost::json::object> verify(std::string_view token, std::string_view secr
   if (!string_claim_is(*header, "alg", "HS256")) return reject("jwt_bad_alg", "the token algorithm must be HS256");
 
   auto signature = base64url_decode(signature_b64);
-  const std::string expected = hmac_sha256(secret, token.substr(0, second_dot));
-  if (!signature || signature->size() != kSignatureSize || !constant_time_equal(*signature, expected))
-    return reject("jwt_bad_signature", "the token signature is invalid");
+  const std::string_view signed_part = token.substr(0, second_dot);
+  bool current = false;
+  bool previous = false;
+  if (signature && signature->size() == kSignatureSize) {
+    current = constant_time_equal(*signature, hmac_sha256(secrets.current, signed_part));
+    if (secrets.previous && !secrets.previous->empty())
+      previous = constant_time_equal(*signature, hmac_sha256(*secrets.previous, signed_part));
+  }
+  if (!current && !previous) return reject("jwt_bad_signature", "the token signature is invalid");
 
   auto claims = decode_object(claims_b64);
   if (!claims) return claims.error();
@@ -135,6 +141,7 @@ Result<boost::json::object> verify(std::string_view token, std::string_view secr
     return reject("jwt_bad_iss", "the token issuer is not accepted");
   if (expect.subject && !string_claim_is(*claims, "sub", *expect.subject))
     return reject("jwt_bad_sub", "the token subject is not accepted");
+  if (used) *used = current ? KeySlot::current : KeySlot::previous;
   return std::move(*claims);
 }
 

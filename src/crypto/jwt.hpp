@@ -5,6 +5,7 @@
 // padding. The algorithm is pinned, not read from the token: "none", HS512, RS256… are refused
 // before any signature work, so a token cannot choose how it is checked.
 #include "core/error.hpp"
+#include "crypto/key_ring.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -43,8 +44,10 @@ std::string make(const boost::json::object& claims, std::string_view secret);
 //   jwt_not_yet_valid   now < nbf - leeway, or iat > now + leeway
 //   jwt_lifetime_too_long, jwt_bad_aud, jwt_bad_iss, jwt_bad_sub
 // Messages are fixed texts: never the token, the claims or the secret.
-Result<boost::json::object> verify(std::string_view token, std::string_view secret, std::int64_t now,
-                                   const Expectations& expect);
+// The signature may be made with the ring's current or previous secret (both are compared, in
+// constant time); `used`, when given, is set to the one that matched.
+Result<boost::json::object> verify(std::string_view token, const SecretRing& secrets, std::int64_t now,
+                                   const Expectations& expect, KeySlot* used = nullptr);
 
 std::string base64url_encode(std::string_view bytes);
 // Strict: only the URL-safe alphabet, no padding, no whitespace. Error "jwt_malformed".

@@ -182,3 +182,35 @@ TEST(Cli, BridgeSignVerifyEncryptDecryptMatchTheReferenceVectors) {
   EXPECT_EQ(back.out, "s3cret pass\n");
   EXPECT_EQ(run_with_input({"bridge", "decrypt"}, "AAAA", env).code, 1);
 }
+
+TEST(Cli, BridgeVerifyAndDecryptAcceptThePreviousSecretsDuringARotation) {
+  // V1 and V9 were made with what is now the previous secret and key; sign/encrypt use the new ones.
+  const std::string v1 =
+      R"({"type":"job","id":"11111111-2222-3333-4444-555555555555","job_type":"register","payload":{"login":"Player1","password_encrypted":"AAECAwQFBgcICQoLJMpRRqH0yIJoeQMk9dztXzNnpW/01/EvuHc=","gender":1,"telegram_id":123456789,"username":"player1_tg"},"ts":1734370000,"nonce":"aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee","sig":"0b29303bcf7119e7f49cb56a3227feda44daf7638cd4d73686e8fdf48b2755ac"})";
+  const std::string v9_blob = "AAECAwQFBgcICQoLJMpRRqH0yIJoeQMk9dztXzNnpW/01/EvuHc=\n";
+  std::map<std::string, std::string> rotating{{"TZR_BRIDGE__HMAC_SECRET", "new_hmac_secret"},
+                                              {"TZR_BRIDGE__HMAC_SECRET_PREVIOUS", "test_hmac_secret"},
+                                              {"TZR_BRIDGE__AES_KEY", "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="},
+                                              {"TZR_BRIDGE__AES_KEY_PREVIOUS", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}};
+  EXPECT_EQ(run_with_input({"bridge", "verify"}, v1, rotating).code, 0);
+  auto dec = run_with_input({"bridge", "decrypt"}, v9_blob, rotating);
+  EXPECT_EQ(dec.code, 0) << dec.err;
+  EXPECT_EQ(dec.out, "test123456\n");
+  auto sign = run_with_input({"bridge", "sign"}, v1, rotating);
+  EXPECT_NE(sign.out, "0b29303bcf7119e7f49cb56a3227feda44daf7638cd4d73686e8fdf48b2755ac\n") << "signing uses the current secret";
+  EXPECT_EQ(sign.err.find("test_hmac_secret"), std::string::npos);
+
+  // Neither slot: refused.
+  std::map<std::string, std::string> other{{"TZR_BRIDGE__HMAC_SECRET", "new_hmac_secret"},
+                                           {"TZR_BRIDGE__HMAC_SECRET_PREVIOUS", "third_hmac_secret"},
+                                           {"TZR_BRIDGE__AES_KEY", "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="},
+                                           {"TZR_BRIDGE__AES_KEY_PREVIOUS", "QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaW1xdXl8="}};
+  EXPECT_EQ(run_with_input({"bridge", "verify"}, v1, other).code, 1);
+  EXPECT_EQ(run_with_input({"bridge", "decrypt"}, v9_blob, other).code, 1);
+  // A previous key that is not 32 bytes is a configuration error naming the key, not the key.
+  other["TZR_BRIDGE__AES_KEY_PREVIOUS"] = "dGVzdF9hZXNfMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI=";
+  auto bad = run_with_input({"bridge", "decrypt"}, v9_blob, other);
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("bridge.aes_key_previous"), std::string::npos) << bad.err;
+  EXPECT_EQ(bad.err.find("dGVzdF9hZXNf"), std::string::npos) << bad.err;
+}
