@@ -39,7 +39,7 @@ gw_key=$(cat "$dir/gateway.key")
 hub_key=$(cat "$dir/hub.key")
 
 rate() { awk '/Requests\/sec/ {printf "%d", $2}' "$1"; }
-non2xx() { awk '/Non-2xx/ {print $NF} END {}' "$1" | tail -1; }
+non2xx() { awk '/Non-2xx/ {print $NF}' "$1" | tail -1; }
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$demo_pid/status"; }
 
 printf '%-5s %10s %10s %10s %10s %12s %10s %s\n' round status/s register/s bridge/s shop/s ingest/s RSS_MiB errors

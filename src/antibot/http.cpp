@@ -8,6 +8,7 @@
 #include "antibot/detector.hpp"
 #include "antibot/store.hpp"
 #include "battles/battle_store.hpp"
+#include "battles/model_json.hpp"
 #include "core/json.hpp"
 #include "net/auth.hpp"
 #include "net/http_errors.hpp"
@@ -62,15 +63,6 @@ namespace {
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::string iso(std::int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 Error bad_param(const std::string& name, const std::string& why) {
@@ -242,8 +234,8 @@ Result<bj::object> train_and_install(AntibotHttp::State& s, const Window& w) {
 }
 
 bj::object job_json(const std::string& id, const Job& j) {
-  bj::object o{{"ok", true}, {"job_id", id}, {"status", j.status}, {"created_at", iso(j.created_at)}};
-  o["finished_at"] = j.finished_at ? bj::value(iso(j.finished_at)) : bj::value(nullptr);
+  bj::object o{{"ok", true}, {"job_id", id}, {"status", j.status}, {"created_at", battles::iso_utc(j.created_at)}};
+  o["finished_at"] = j.finished_at ? bj::value(battles::iso_utc(j.finished_at)) : bj::value(nullptr);
   o["result"] = j.result;
   return o;
 }
@@ -290,9 +282,9 @@ void add_antibot_routes(net::Router& router, AntibotHttp& antibot) {
       items.push_back(item_json(*ranked[i]));
     const std::size_t end = from + static_cast<std::size_t>(*limit);
     co_return HttpResponse::json(
-        200, bj::object{{"ok", true}, {"period_days", w->days}, {"window_end", iso(w->until)},
+        200, bj::object{{"ok", true}, {"period_days", w->days}, {"window_end", battles::iso_utc(w->until)},
                         {"model_version", model->version}, {"threshold", DetectorOptions{}.threshold},
-                        {"generated_at", iso(unix_now())}, {"total", ranked.size()}, {"items", std::move(items)},
+                        {"generated_at", battles::iso_utc(unix_now())}, {"total", ranked.size()}, {"items", std::move(items)},
                         {"next_cursor", end < ranked.size() ? bj::value(std::to_string(end)) : bj::value(nullptr)}});
   });
 
@@ -413,7 +405,7 @@ void add_antibot_routes(net::Router& router, AntibotHttp& antibot) {
       });
       if (!written) return written.error();
       return bj::object{{"ok", true}, {"login", name}, {"verdict", v->verdict}, {"note", v->note}, {"actor", actor},
-                        {"created_at", iso(now)}};
+                        {"created_at", battles::iso_utc(now)}};
     });
     if (!done) co_return net::error_response(done.error(), req.request_id);
     co_return HttpResponse::json(201, *done);
@@ -430,7 +422,7 @@ void add_antibot_routes(net::Router& router, AntibotHttp& antibot) {
     bj::array items;
     for (const auto& r : rows->rows)
       items.push_back(bj::object{{"id", r.integer(0)}, {"login", r.text(1)}, {"action", r.text(2)}, {"verdict", r.text(3)},
-                                 {"note", r.text(4)}, {"actor", r.text(5)}, {"created_at", iso(r.integer(6))}});
+                                 {"note", r.text(4)}, {"actor", r.text(5)}, {"created_at", battles::iso_utc(r.integer(6))}});
     co_return HttpResponse::json(200, bj::object{{"ok", true}, {"items", std::move(items)}});
   });
 }

@@ -140,12 +140,14 @@ int cmd_ingest(const GlobalOptions& global, const std::vector<std::string>& path
   return 0;
 }
 
+constexpr int kDemoDays = 2;  // days of the demo's synthetic corpus
+
 Status prepare_demo_battles(const Config& config, const std::string& folder) {
   std::error_code ec;
   if (!fs::exists(folder, ec)) {
     battles::SynthOptions so;
     so.players = 40;
-    so.days = 2;
+    so.days = kDemoDays;
     so.seed = 1;
     so.max_battles = 300;
     const fs::path tmp = folder + ".tmp";
@@ -173,14 +175,21 @@ void print_battles_guide(const std::vector<net::BoundService>& services, const s
   for (const auto& s : services)
     if (s.name == "battles") port = s.port;
   if (port == 0) return;
+  // The demo corpus is dated (battles synth's default start), so the anti-bot window names its end.
+  const battles::SynthOptions corpus;
+  const std::string window = "days=7&until=" + std::to_string(corpus.start_unix + kDemoDays * 86400);
   std::printf(
       "  battles:    curl 'http://127.0.0.1:%u/battles?limit=3'            (newest first; ?after=<next> for the next page)\n"
       "              curl 'http://127.0.0.1:%u/battles?kind=pvp&limit=3'   curl http://127.0.0.1:%u/battle/4000001\n"
       "              curl --compressed -i http://127.0.0.1:%u/battle/4000001/raw   curl http://127.0.0.1:%u/battle/4000001/events\n"
       "              curl 'http://127.0.0.1:%u/players/search?q=gh'   curl http://127.0.0.1:%u/battles/ingest/status\n"
       "  upload:     curl -X POST -H \"Authorization: Bearer $(cat %s)\" --data-binary @%s/80/4000002.tzb \\\n"
-      "                'http://127.0.0.1:%u/battles/upload?name=4000002.tzb'   (already ingested: \"duplicate\")\n\n",
-      port, port, port, port, port, port, port, token_file.c_str(), folder.c_str(), port);
+      "                'http://127.0.0.1:%u/battles/upload?name=4000002.tzb'   (already ingested: \"duplicate\")\n"
+      "  anti-bot:   curl -X POST -H \"Authorization: Bearer $(cat %s)\" 'http://127.0.0.1:%u/api/admin/ml/train-botdetector?%s'\n"
+      "              curl 'http://127.0.0.1:%u/analytics/antibot/candidates?limit=5&%s'   (after the training job is done)\n"
+      "              curl 'http://127.0.0.1:%u/api/analytics/player/<login>?tz=Europe/Moscow&%s'   (a login from the list)\n\n",
+      port, port, port, port, port, port, port, token_file.c_str(), folder.c_str(), port, token_file.c_str(), port,
+      window.c_str(), port, window.c_str(), port, window.c_str());
 }
 
 void add_battles_commands(CLI::App& app, const GlobalOptions& global, int& code) {
