@@ -118,6 +118,9 @@ const std::vector<ConfigKey>& keys() {
       integer("hub", "pending_ttl_s", "600", 10, 86'400, "Unfinished jobs older than this are no longer pushed to agents."),
       integer("hub", "jwt_leeway_s", "30", 0, 3600, "Clock skew allowed on the agent token's exp/nbf/iat."),
       integer("hub", "jwt_max_lifetime_s", "0", 0, 31'536'000, "Refuse agent tokens living longer than this (0: no limit)."),
+      text("hub", "id", "", "This hub's name in the shared job table (hubs on one database); empty: host name and hub.port."),
+      integer("hub", "claim_lease_ms", "5000", 500, 600'000, "How long a hub's claim on a job holds without renewal: a dead hub's jobs go to another hub after this."),
+      integer("hub", "poll_ms", "200", 10, 60'000, "How often a hub looks at the shared job table (jobs from other hubs, results for its callers)."),
       integer("hub", "max_agents", "64", 1, 100'000, "Agent connections accepted at once."),
 
       boolean("agent", "enabled", "false", "Run the site agent (`tzrhost agent` turns it on)."),

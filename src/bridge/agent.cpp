@@ -235,6 +235,13 @@ asio::awaitable<void> SiteAgent::handle(std::shared_ptr<net::WebSocketConnection
     --in_flight_;
     co_return;
   }
+  if (!co_await first_use_of_nonce(job)) {
+    metrics_->rejected.Add({{"reason", "replayed_nonce"}}).Increment();
+    spdlog::warn("agent: job {} refused: replayed_nonce (seen by an agent of this database)", id);
+    co_await answer(conn, id, "refused", JobOutcome{false, nullptr, {"replayed_nonce", "Replayed nonce", {}, {}}}, key);
+    --in_flight_;
+    co_return;
+  }
   switch (ledger_.claim(id, now(), &outcome)) {
     case JobLedger::Claim::done:
       spdlog::info("agent: job {} seen before: answering its stored outcome", id);
@@ -250,6 +257,20 @@ asio::awaitable<void> SiteAgent::handle(std::shared_ptr<net::WebSocketConnection
   }
   co_await answer(conn, id, std::move(type), std::move(outcome), key);
   --in_flight_;
+}
+
+// The in-memory window has admitted the nonce; the database tells whether another agent sharing
+// it (or this one before a restart) already took a frame with the same nonce. A database that
+// cannot answer refuses the job, retryably: a replay must not slip through an outage.
+asio::awaitable<bool> SiteAgent::first_use_of_nonce(const SiteJob& job) {
+  if (!results_ || !blocking_) co_return true;
+  const std::int64_t expires = job.ts + options_.freshness.ttl_seconds + options_.freshness.max_skew_seconds;
+  auto fresh = co_await blocking_->run([&] { return results_->admit_nonce(job.nonce, expires, now()); });
+  if (!fresh) {
+    spdlog::warn("agent: cannot record the nonce of job {} ({}): refused", job.id, fresh.error().code);
+    co_return false;
+  }
+  co_return *fresh;
 }
 
 asio::awaitable<JobOutcome> SiteAgent::execute(SiteJob job) {
@@ -269,6 +290,28 @@ asio::awaitable<JobOutcome> SiteAgent::execute(SiteJob job) {
     if (type != kServerStatus) ledger_.finish(id, busy, false, now());
     co_return busy;
   }
+  if (persisted) {
+    // Another agent of this database may hold the job (a re-push after a hub or agent change).
+    const auto ms = [] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    };
+    auto claimed = co_await blocking_->run([&] { return results_->claim(id, options_.agent_id, ms() + options_.claim_lease.count(), ms()); });
+    std::optional<JobOutcome> settled;
+    if (!claimed) {
+      settled = JobOutcome::failed("internal_error", "Unexpected error: the job claim could not be recorded");
+    } else if (!*claimed) {
+      settled = JobOutcome::failed("request_in_progress", "Another agent is running this job");
+    } else if (auto stored = co_await blocking_->run([&] { return results_->find(id); }); stored && *stored) {
+      // That agent finished between our first look and the claim.
+      co_await blocking_->run([&] { return results_->release(id, options_.agent_id); });
+      settled = **stored;
+    }
+    if (settled) {
+      release_slot();
+      ledger_.finish(id, *settled, outcome_is_final(*settled), now());
+      co_return *settled;
+    }
+  }
   metrics_->running.Increment();
   const auto started = std::chrono::steady_clock::now();
   JobOutcome outcome = co_await runner_.run(std::move(job));
@@ -280,6 +323,10 @@ asio::awaitable<JobOutcome> SiteAgent::execute(SiteJob job) {
   if (final && persisted) {
     auto saved = co_await blocking_->run([&] { return results_->save(id, type, outcome, now()); });
     if (!saved) spdlog::error("agent: job {} done but its outcome was not stored ({})", id, saved.error().code);
+  }
+  if (persisted) {
+    auto released = co_await blocking_->run([&] { return results_->release(id, options_.agent_id); });
+    if (!released) spdlog::warn("agent: claim of job {} not released ({}); it runs out by itself", id, released.error().code);
   }
   if (type != kServerStatus) ledger_.finish(id, outcome, final, now());
   co_return outcome;

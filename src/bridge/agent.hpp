@@ -58,6 +58,9 @@ struct AgentOptions {
   std::size_t max_concurrent_jobs = 16;
   std::size_t max_waiting_jobs = 1000;  // beyond: answered "agent_busy" at once
   JobLedger::Limits idempotency;
+  // How long this agent's claim on a running job keeps other agents of the same database off it;
+  // longer than a local call can take, so only a dead agent's claim runs out.
+  std::chrono::milliseconds claim_lease{20'000};
 };
 
 class SiteAgent : public std::enable_shared_from_this<SiteAgent> {
@@ -85,6 +88,7 @@ class SiteAgent : public std::enable_shared_from_this<SiteAgent> {
   void release_slot();
   Result<std::string> token(bool previous_secret) const;
   std::int64_t now() const;
+  boost::asio::awaitable<bool> first_use_of_nonce(const SiteJob& job);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   AgentOptions options_;

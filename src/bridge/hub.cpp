@@ -35,6 +35,10 @@ std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 ErrorKind kind_for_status(int status) {
   switch (status) {
     case 400: return ErrorKind::bad_request;
@@ -68,6 +72,7 @@ struct Pending {
   std::optional<JobOutcome> outcome;
   std::vector<std::shared_ptr<asio::steady_timer>> waiters;
   int retries = 0;  // re-pushes because the first copy was still running
+  std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();
 };
 
 constexpr int kMaxRetries = 40;
@@ -147,6 +152,7 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
     auto self = shared_from_this();
     std::shared_ptr<AgentLink> agent;
     SiteJob job;
+    bool persisted = false;
     {
       std::lock_guard lock(mu);
       if (p->outcome || p->agent != 0 || draining) co_return;
@@ -156,6 +162,17 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
       p->agent = agent->serial;
       ++agent->in_flight;
       job = p->job;
+      persisted = p->persisted;
+    }
+    if (persisted) {
+      // Another hub on this database may hold the job, or have finished it.
+      const std::int64_t t = unix_ms();
+      auto claimed = co_await blocking.run([&] { return store.claim(job.id, options.hub_id, t + options.claim_lease.count(), t); });
+      if (!claimed) spdlog::warn("hub: job {} not claimed: {}", job.id, claimed.error().code);
+      if (!claimed || !*claimed) {
+        unassign(*p, *agent);
+        co_return;
+      }
     }
     job.ts = unix_now();
     job.nonce = uuid4();
@@ -168,10 +185,85 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
       pushed.Add({{"type", job.job_type}}).Increment();
       co_return;
     }
+    unassign(*p, *agent);
+  }
+
+  void unassign(Pending& p, AgentLink& agent) {
     std::lock_guard lock(mu);
-    if (p->agent == agent->serial) {
-      p->agent = 0;
-      if (agent->in_flight > 0) --agent->in_flight;
+    if (p.agent == agent.serial) {
+      p.agent = 0;
+      if (agent.in_flight > 0) --agent.in_flight;
+    }
+  }
+
+  bool has_live_agent() const {
+    for (const auto& a : agents)
+      if (!a->draining) return true;
+    return false;
+  }
+
+  // An outcome read from the job table (another hub's agent ran the job): answers this hub's waiters.
+  void settle(const std::shared_ptr<Pending>& p, JobOutcome outcome) {
+    std::vector<std::shared_ptr<asio::steady_timer>> waiters;
+    {
+      std::lock_guard lock(mu);
+      if (!p->outcome) {
+        p->outcome = std::move(outcome);
+        waiters = std::move(p->waiters);
+      }
+      if (auto it = pending.find(p->job.id); it != pending.end() && it->second == p && p->agent == 0) pending.erase(it);
+    }
+    wake(std::move(waiters));
+  }
+
+  // Every poll interval: renews the claims on jobs this hub's agents are running, takes the jobs
+  // no hub holds (made at a hub without agents, or held by a hub that died) when it has agents,
+  // forgets waiting jobs nobody waits for any more (the table keeps them), and pushes.
+  asio::awaitable<void> sweep() {
+    auto self = shared_from_this();
+    asio::steady_timer tick(executor);
+    auto renewed = std::chrono::steady_clock::now();
+    for (;;) {
+      tick.expires_after(options.poll);
+      co_await tick.async_wait(kTuple);
+      std::vector<std::string> flying;
+      bool live = false;
+      {
+        std::lock_guard lock(mu);
+        if (draining) co_return;
+        live = has_live_agent();
+        for (const auto& [id, p] : pending)
+          if (p->persisted && p->agent != 0 && !p->outcome) flying.push_back(id);
+      }
+      const auto now = std::chrono::steady_clock::now();
+      if (!flying.empty() && now - renewed >= options.claim_lease / 4) {
+        renewed = now;
+        const std::int64_t until = unix_ms() + options.claim_lease.count();
+        if (auto st = co_await blocking.run([&] { return store.renew(flying, options.hub_id, until); }); !st)
+          spdlog::warn("hub: claims not renewed: {}", st.error().code);
+      }
+      if (!live) continue;
+      const std::int64_t t = unix_ms();
+      auto rows = co_await blocking.run([&] { return store.claimable(t / 1000 - options.pending_ttl_seconds, t, 64); });
+      if (!rows) {
+        spdlog::warn("hub: cannot read the job table: {}", rows.error().code);
+        continue;
+      }
+      {
+        std::lock_guard lock(mu);
+        for (auto& j : *rows) {
+          auto& slot = pending[j.id];
+          if (slot) continue;
+          slot = std::make_shared<Pending>();
+          slot->job = SiteJob{j.id, j.job_type, std::move(j.payload), 0, {}};
+          slot->persisted = true;
+        }
+        std::erase_if(pending, [&](const auto& entry) {
+          const Pending& p = *entry.second;
+          return p.persisted && p.agent == 0 && !p.outcome && p.waiters.empty() && now - p.since > options.job_timeout;
+        });
+      }
+      push_waiting();
     }
   }
 
@@ -236,9 +328,9 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
       } else {
         p->outcome = r.outcome;
         waiters = std::move(p->waiters);
-        // A stored outcome stays in memory until the row says done, so that a retry arriving
-        // in between is answered from it instead of pushing the job again.
-        if (!(p->persisted && outcome_is_final(r.outcome))) pending.erase(it);
+        // A stored job's outcome stays in memory until its row holds it, so that a retry
+        // arriving in between is answered from it instead of pushing the job again.
+        if (!p->persisted) pending.erase(it);
       }
     }
     results.Add({{"outcome", r.outcome.ok ? "ok" : r.outcome.failure.code}}).Increment();
@@ -255,12 +347,16 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
       return;
     }
     wake(std::move(waiters));
-    if (p->persisted && outcome_is_final(r.outcome)) {
+    if (p->persisted) {
+      // Final: done for good. Retryable: answered (a waiting caller at another hub reads it; the
+      // job runs again only when its caller retries), and the claim is given up.
       auto self = shared_from_this();
       asio::co_spawn(
           executor,
           [self, p, id = r.id, outcome = r.outcome]() -> asio::awaitable<void> {
-            auto st = co_await self->blocking.run([&] { return self->store.finish(id, outcome, unix_now()); });
+            auto st = co_await self->blocking.run([&] {
+              return outcome_is_final(outcome) ? self->store.finish(id, outcome, unix_now()) : self->store.answer(id, outcome);
+            });
             if (!st) spdlog::error("hub: outcome of job {} not stored: {}", id, st.error().code);
             std::lock_guard lock(self->mu);
             if (auto it = self->pending.find(id); it != self->pending.end() && it->second == p) self->pending.erase(it);
@@ -309,18 +405,37 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
     push_waiting();
   }
 
-  // Waits for the job's outcome up to the job timeout; nullopt on timeout or drain.
+  // Waits for the job's outcome up to the job timeout; nullopt on timeout or drain. A stored
+  // job that no agent of this hub holds is looked up in the table every poll interval: another
+  // hub's agent may be running it.
   asio::awaitable<std::optional<JobOutcome>> wait_for(std::shared_ptr<Pending> p) {
-    auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor, options.job_timeout);
-    {
-      std::lock_guard lock(mu);
-      if (p->outcome) co_return p->outcome;
-      p->waiters.push_back(timer);
+    const auto deadline = std::chrono::steady_clock::now() + options.job_timeout;
+    auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
+    for (;;) {
+      timer->expires_at(std::min(deadline, std::chrono::steady_clock::now() + options.poll));
+      {
+        std::lock_guard lock(mu);
+        if (p->outcome || draining) co_return p->outcome;
+        p->waiters.push_back(timer);
+      }
+      co_await timer->async_wait(kTuple);
+      bool look = false;
+      {
+        std::lock_guard lock(mu);
+        std::erase(p->waiters, timer);
+        if (p->outcome || draining) co_return p->outcome;
+        look = p->persisted && p->agent == 0;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) co_return std::nullopt;
+      if (!look) continue;
+      auto row = co_await blocking.run([&] { return store.find(p->job.id); });
+      if (!row || !*row) continue;
+      const HubJob& job = **row;
+      if (job.outcome && (job.status == HubJob::Status::done || job.status == HubJob::Status::answered)) {
+        settle(p, *job.outcome);
+        co_return job.outcome;
+      }
     }
-    co_await timer->async_wait(kTuple);
-    std::lock_guard lock(mu);
-    std::erase(p->waiters, timer);
-    co_return p->outcome;
   }
 
   // The in-memory entry of a job, created (and pushed) if it is not there yet.
@@ -359,16 +474,12 @@ Status SiteHub::recover() {
   if (auto st = state_->store.expire_before(horizon); !st) return st;
   auto jobs = state_->store.pending_since(horizon, 100'000);
   if (!jobs) return jobs.error();
-  std::lock_guard lock(state_->mu);
-  for (auto& j : *jobs) {
-    auto p = std::make_shared<Pending>();
-    p->job = SiteJob{j.id, j.job_type, j.payload, 0, {}};
-    p->persisted = true;
-    state_->pending.emplace(j.id, std::move(p));
-  }
-  if (!jobs->empty()) spdlog::info("hub: {} unfinished job(s) from the previous run will be pushed again", jobs->size());
+  // The sweep pushes them once an agent is connected (and their claims, if any, have run out).
+  if (!jobs->empty()) spdlog::info("hub: {} unfinished job(s) in the job table will be pushed again", jobs->size());
   return {};
 }
+
+void SiteHub::start() { asio::co_spawn(state_->executor, state_->sweep(), asio::detached); }
 
 net::WebSocketRoute SiteHub::websocket_route() {
   auto state = state_;
@@ -476,6 +587,10 @@ void SiteHub::add_routes(net::Router& router) {
           co_return res;
         }
         job.payload = found.payload;  // the blob first stored: the same job again
+        if (found.status != HubJob::Status::pending) {
+          auto reopened = co_await state->blocking.run([&] { return state->store.reopen(id, unix_now()); });
+          if (!reopened) co_return net::error_response(reopened.error(), id);
+        }
       } else {
         HubJob row{id, job_type, print, payload, HubJob::Status::pending, std::nullopt, unix_now()};
         auto inserted = co_await state->blocking.run([&] { return state->store.insert(row); });
@@ -519,13 +634,25 @@ void SiteHub::add_routes(net::Router& router) {
   router.post("/proxy/password-reset", password_job(std::string(kResetPassword), kResetKeys, {"telegram_id"}));
 
   router.get("/proxy/server-status", [state](net::HttpRequest& req) -> asio::awaitable<net::HttpResponse> {
-    // Read-only: a fresh job id every time, nothing stored.
-    auto p = state->track(SiteJob{uuid4(), std::string(kServerStatus), {}, 0, {}}, false);
+    // Read-only: a fresh job id every time, stored only when no agent is connected here, so
+    // that an agent of another hub on the same database can answer it.
+    SiteJob job{uuid4(), std::string(kServerStatus), {}, 0, {}};
+    bool local = false;
+    {
+      std::lock_guard lock(state->mu);
+      local = state->has_live_agent();
+    }
+    if (!local) {
+      HubJob row{job.id, job.job_type, "", {}, HubJob::Status::pending, std::nullopt, unix_now()};
+      auto inserted = co_await state->blocking.run([&] { return state->store.insert(row); });
+      if (!inserted) co_return net::error_response(inserted.error(), req.request_id);
+    }
+    auto p = state->track(std::move(job), !local);
     auto outcome = co_await state->wait_for(p);
     if (!outcome) {
       {
         std::lock_guard lock(state->mu);
-        state->pending.erase(p->job.id);
+        if (!p->persisted) state->pending.erase(p->job.id);
       }
       co_return net::error_response(Error::make(ErrorKind::gateway_timeout, "agent_timeout", "the game network did not answer in time"),
                                     req.request_id);

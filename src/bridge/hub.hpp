@@ -38,6 +38,12 @@ struct HubOptions {
   std::size_t max_agents = 64;
   std::size_t json_max_depth = 32;
   net::WebSocketOptions ws;
+  // Several hubs on one database: this hub's name in job claims (stable across its restarts, so
+  // it takes its own claims back at once), how long a claim holds without renewal (a dead hub's
+  // jobs go to another after this), and how often the job table is looked at.
+  std::string hub_id;
+  std::chrono::milliseconds claim_lease{5'000};
+  std::chrono::milliseconds poll{200};
 };
 
 // Maps a failed job to the public error envelope's status and code (pure; unit-tested).
@@ -49,8 +55,11 @@ class SiteHub : public std::enable_shared_from_this<SiteHub> {
           BlockingPool& blocking, Metrics& metrics);
   ~SiteHub();
 
-  // Loads the unfinished jobs of a previous run (at start-up, before serving).
+  // Expires unfinished jobs of earlier runs that are too old to push (at start-up, before serving).
   Status recover();
+  // Starts watching the shared job table: unclaimed jobs (from another hub, or from before a
+  // restart) go to this hub's agents, and claims on jobs in flight are renewed. Until drain().
+  void start();
   net::WebSocketRoute websocket_route();
   void add_routes(net::Router& router);
   // Closes agent connections (1001) and answers waiting callers 503.

@@ -62,6 +62,42 @@ Result<std::int64_t> AgentResultStore::purge(std::int64_t older_than) {
   return r->affected_rows;
 }
 
+Result<bool> AgentResultStore::claim(const std::string& job_id, const std::string& agent_id, std::int64_t until, std::int64_t now) {
+  const storage::Value row[] = {job_id, agent_id, until};
+  auto inserted = db_.query("INSERT INTO bridge_agent_claims (job_id, agent_id, claim_until) VALUES (?, ?, ?)", row);
+  if (inserted) return true;
+  if (inserted.error().code != storage::kUniqueViolation) return inserted.error();
+  // Held: ours again (a re-push), or another agent's that ran out (that agent died mid-job).
+  const storage::Value takeover[] = {agent_id, until, job_id, agent_id, now};
+  auto taken = db_.query("UPDATE bridge_agent_claims SET agent_id = ?, claim_until = ? WHERE job_id = ? AND (agent_id = ? OR claim_until < ?)",
+                         takeover);
+  if (!taken) return taken.error();
+  return taken->affected_rows > 0;
+}
+
+Status AgentResultStore::release(const std::string& job_id, const std::string& agent_id) {
+  const storage::Value params[] = {job_id, agent_id};
+  auto r = db_.query("DELETE FROM bridge_agent_claims WHERE job_id = ? AND agent_id = ?", params);
+  if (!r) return r.error();
+  return {};
+}
+
+Result<bool> AgentResultStore::admit_nonce(const std::string& nonce, std::int64_t expires_at, std::int64_t now) {
+  if (++admitted_ % 512 == 0) {
+    const storage::Value horizon[] = {now};
+    if (auto swept = db_.query("DELETE FROM bridge_agent_nonces WHERE expires_at < ?", horizon); !swept) return swept.error();
+  }
+  const storage::Value row[] = {nonce, expires_at};
+  auto inserted = db_.query("INSERT INTO bridge_agent_nonces (nonce, expires_at) VALUES (?, ?)", row);
+  if (inserted) return true;
+  if (inserted.error().code != storage::kUniqueViolation) return inserted.error();
+  // A row left by a frame that has expired since (not swept yet) does not make this a replay.
+  const storage::Value renew[] = {expires_at, nonce, now};
+  auto renewed = db_.query("UPDATE bridge_agent_nonces SET expires_at = ? WHERE nonce = ? AND expires_at < ?", renew);
+  if (!renewed) return renewed.error();
+  return renewed->affected_rows > 0;
+}
+
 JobLedger::Claim JobLedger::claim(const std::string& id, std::int64_t now, JobOutcome* outcome) {
   expire(now);
   auto it = entries_.find(id);

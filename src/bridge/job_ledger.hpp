@@ -10,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -33,8 +34,17 @@ class AgentResultStore {
   Status save(const std::string& job_id, const std::string& job_type, const JobOutcome& outcome, std::int64_t now);
   Result<std::int64_t> purge(std::int64_t older_than);  // rows removed
 
+  // Several agents on one database (times in Unix milliseconds). claim: true when this agent
+  // may run the job now (no other agent holds it, or that agent's claim ran out: it died).
+  Result<bool> claim(const std::string& job_id, const std::string& agent_id, std::int64_t until, std::int64_t now);
+  Status release(const std::string& job_id, const std::string& agent_id);
+  // True the first time a nonce is seen while it is live; false for a replay to any agent.
+  // Expired nonces are swept now and then.
+  Result<bool> admit_nonce(const std::string& nonce, std::int64_t expires_at, std::int64_t now);
+
  private:
   storage::Database& db_;
+  std::atomic<std::uint32_t> admitted_{0};
 };
 
 // In memory, on one executor (the agent's single I/O thread): not thread-safe by design.

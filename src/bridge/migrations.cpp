@@ -21,6 +21,23 @@ std::vector<storage::Migration> migrations() {
        " outcome TEXT NULL, created_at BIGINT NOT NULL, finished_at BIGINT NULL);"
        "CREATE INDEX bridge_hub_jobs_status ON bridge_hub_jobs(status, created_at);",
        "", ""},
+      // Several hubs on one database: the hub that pushes a job claims its row for a while
+      // (renewed while its agent works on it), so a job created at one hub reaches an agent of
+      // another and no two hubs push it at once. claim_until is in milliseconds.
+      {502, "bridge_hub_job_claims",
+       "ALTER TABLE bridge_hub_jobs ADD COLUMN claimed_by VARCHAR(64) NULL;"
+       "ALTER TABLE bridge_hub_jobs ADD COLUMN claim_until BIGINT NULL;",
+       "", ""},
+      // Several agents on one database: the agent that runs a job holds its row until the
+      // outcome is stored, and every accepted job nonce is recorded until its frame expires, so
+      // a job or a captured frame sent to a second agent is not run again.
+      {503, "bridge_agent_claims",
+       "CREATE TABLE bridge_agent_claims ("
+       " job_id VARCHAR(128) NOT NULL PRIMARY KEY, agent_id VARCHAR(128) NOT NULL, claim_until BIGINT NOT NULL);"
+       "CREATE TABLE bridge_agent_nonces ("
+       " nonce VARCHAR(128) NOT NULL PRIMARY KEY, expires_at BIGINT NOT NULL);"
+       "CREATE INDEX bridge_agent_nonces_expiry ON bridge_agent_nonces(expires_at);",
+       "", ""},
   };
 }
 
