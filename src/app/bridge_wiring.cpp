@@ -9,8 +9,6 @@
 
 #include <boost/asio/co_spawn.hpp>
 
-#include <unistd.h>
-
 namespace tzr::app {
 namespace {
 
@@ -66,12 +64,6 @@ Result<SharedKeys> shared_keys(const Config& c) {
   return SharedKeys{std::move(*hmac), std::move(keys)};
 }
 
-std::string host_name() {
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0 || !name[0]) return "hub";
-  return name;
-}
-
 Result<std::shared_ptr<net::HttpService>> build_hub(Runtime& rt, boost::asio::any_io_executor executor, BridgeParts& parts) {
   const auto& c = rt.config;
   auto keys_in_use = shared_keys(c);
@@ -100,9 +92,7 @@ Result<std::shared_ptr<net::HttpService>> build_hub(Runtime& rt, boost::asio::an
   o.json_max_depth = static_cast<std::size_t>(c.integer("server.json_max_depth"));
   o.ws.max_message_bytes = static_cast<std::size_t>(c.integer("agent.max_frame_bytes"));
   o.ws.idle_timeout = std::chrono::seconds(2 * c.integer("agent.ping_interval_s"));
-  o.hub_id = c.string("hub.id");
-  if (o.hub_id.empty()) o.hub_id = host_name() + ":" + std::to_string(c.integer("hub.port"));
-  if (c.integer("hub.port") == 0) o.hub_id += ":" + bridge::uuid4().substr(0, 8);  // a port chosen at bind: not stable
+  o.hub_id = instance_name(c, "hub.port");
   o.claim_lease = std::chrono::milliseconds(c.integer("hub.claim_lease_ms"));
   o.poll = std::chrono::milliseconds(c.integer("hub.poll_ms"));
   parts.hub_store = std::make_unique<bridge::HubJobStore>(*rt.db);

@@ -13,6 +13,7 @@ const std::vector<ConfigKey>& keys() {
   static const std::vector<ConfigKey> k = {
       // Limits shared by every HTTP service of this process.
       text("server", "bind", "127.0.0.1", "Address every HTTP service listens on (0.0.0.0 for all interfaces)."),
+      text("server", "instance_id", "", "This process's name among instances on one database (hub job claims, shop bot leases); empty: host name and the service's port."),
       integer("server", "threads", "2", 1, 256, "I/O threads serving HTTP."),
       integer("server", "max_body_bytes", "1048576", 1, 256 * kMiB, "Largest request body accepted (larger: 413)."),
       integer("server", "max_header_bytes", "16384", 1024, kMiB, "Largest request header block (larger: 431)."),
@@ -118,7 +119,6 @@ const std::vector<ConfigKey>& keys() {
       integer("hub", "pending_ttl_s", "600", 10, 86'400, "Unfinished jobs older than this are no longer pushed to agents."),
       integer("hub", "jwt_leeway_s", "30", 0, 3600, "Clock skew allowed on the agent token's exp/nbf/iat."),
       integer("hub", "jwt_max_lifetime_s", "0", 0, 31'536'000, "Refuse agent tokens living longer than this (0: no limit)."),
-      text("hub", "id", "", "This hub's name in the shared job table (hubs on one database); empty: host name and hub.port."),
       integer("hub", "claim_lease_ms", "5000", 500, 600'000, "How long a hub's claim on a job holds without renewal: a dead hub's jobs go to another hub after this."),
       integer("hub", "poll_ms", "200", 10, 60'000, "How often a hub looks at the shared job table (jobs from other hubs, results for its callers)."),
       integer("hub", "max_agents", "64", 1, 100'000, "Agent connections accepted at once."),
@@ -164,6 +164,7 @@ const std::vector<ConfigKey>& keys() {
       integer("shop", "backoff_base_ms", "1000", 1, 600'000, "First reconnect delay; doubles per failure, with jitter."),
       integer("shop", "backoff_max_ms", "60000", 1, 3'600'000, "Longest reconnect delay."),
       integer("shop", "breaker_cooldown_s", "300", 1, 86400, "After the server refuses a bot's login, how long before it logs in again."),
+      integer("shop", "lease_ms", "30000", 1000, 3'600'000, "Lifetime of a bot account's lease (one instance logs a bot in; a dead instance's bots move after this)."),
       integer("shop", "max_pages", "500", 1, 100'000, "Most pages read from one listing (a runaway bound)."),
       list("shop", "watch_rules", "",
            "Alert rules, id:cond;cond… with event=listed|new_seller|bulk_sold, shop=, search=, name=, caliber=, category=, max_price=, min_sold=."),

@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -119,6 +120,10 @@ Result<std::unique_ptr<shop::ShopService>> build_shop(Runtime& rt, Features& f, 
   if (!o) return o.error();
   o->metrics = &rt.metrics;
   f.shop_store = std::make_unique<shop::SqlShopStore>(*rt.db);
+  f.shop_leases = std::make_unique<shop::BotLeases>(*rt.db);
+  o->leases = f.shop_leases.get();
+  o->instance_id = instance_name(rt.config, "shop.port");
+  o->lease = std::chrono::milliseconds(rt.config.integer("shop.lease_ms"));
   auto svc = std::make_unique<shop::ShopService>(executor, *f.shop_store, *rt.blocking, std::move(*o));
   if (auto st = svc->init(); !st) return st.error();
   svc->start();
@@ -169,6 +174,17 @@ Result<shop::ShopServiceOptions> shop_service_options(const Config& c) {
   o.alert_webhook = c.string("shop.alert_webhook");
   o.retention = std::chrono::hours(24 * c.integer("shop.retention_days"));
   return o;
+}
+
+std::string instance_name(const Config& config, const std::string& port_key) {
+  if (auto configured = config.string("server.instance_id"); !configured.empty()) return configured;
+  char host[256] = {};
+  std::string name = gethostname(host, sizeof host - 1) == 0 && host[0] ? host : "tzrhost";
+  const auto port = config.integer(port_key);
+  name += ":" + std::to_string(port);
+  // A port chosen at bind time is not stable across restarts: make the name unique instead.
+  if (port == 0) name += ":" + crypto::random_hex(4);
+  return name;
 }
 
 Result<std::string> development_secret(const Config& config, const std::string& name, SecretKind kind) {

@@ -38,6 +38,7 @@ struct Features {
   std::unique_ptr<gateway::RateLimiter> limiter;
   std::unique_ptr<gateway::GatewayDeps> gateway;
   std::unique_ptr<shop::SqlShopStore> shop_store;  // shop.enabled
+  std::unique_ptr<shop::BotLeases> shop_leases;
   std::unique_ptr<shop::ShopService> shop;
   std::unique_ptr<battles::BattlesFeature> battles;  // battles.enabled
   std::unique_ptr<antibot::AntibotHttp> antibot;     // with battles, on its port
@@ -56,5 +57,9 @@ enum class SecretKind { hex, base64_key };
 // Reads <var_dir>/<name>, creating it with a fresh random secret (mode 0600) the first time:
 // 32 random bytes as hex (tokens, HMAC secrets) or as base64 (AES-256 keys).
 Result<std::string> development_secret(const Config& config, const std::string& name, SecretKind kind = SecretKind::hex);
+
+// This process's name among instances sharing a database (server.instance_id, else host name and
+// the service's port): hub job claims and shop bot leases are held under it.
+std::string instance_name(const Config& config, const std::string& port_key);
 
 }  // namespace tzr::app

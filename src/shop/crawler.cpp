@@ -21,7 +21,8 @@ std::string_view to_string(CategoryStatus s) {
 }
 
 bool is_fatal_fetch_error(std::string_view code) {
-  return code == "shop_login_refused" || code == "shop_breaker_open" || code == "shop_no_bot_key" || code == "shop_stopped";
+  return code == "shop_login_refused" || code == "shop_breaker_open" || code == "shop_no_bot_key" || code == "shop_stopped" ||
+         code == "shop_bot_elsewhere";
 }
 
 namespace {

@@ -49,6 +49,11 @@ std::vector<storage::Migration> migrations() {
        "CREATE TABLE shop_alerts (id BIGSERIAL PRIMARY KEY, rule TEXT NOT NULL, alert_key TEXT NOT NULL,"
        " payload TEXT NOT NULL, created_at BIGINT NOT NULL, delivered_at BIGINT, UNIQUE (rule, alert_key));",
        ""},
+      // One owner per bot account across instances: the instance whose lease is live.
+      {402, "shop_bot_leases",
+       "CREATE TABLE shop_bot_leases (login VARCHAR(128) NOT NULL PRIMARY KEY, owner VARCHAR(128) NOT NULL,"
+       " lease_until BIGINT NOT NULL);",
+       "", ""},
   };
 }
 

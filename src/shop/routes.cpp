@@ -536,7 +536,9 @@ void add_shop_routes(net::Router& router, ShopService& svc, storage::Database& d
                       {"requests", b.requests}, {"failures", b.failures}, {"keepalives", b.keepalives},
                       {"last_activity", b.last_activity_unix ? json::value(iso_utc(b.last_activity_unix)) : nullptr},
                       {"breaker_open_until", b.breaker_open_until_unix ? json::value(iso_utc(b.breaker_open_until_unix)) : nullptr},
-                      {"last_error", b.last_error.empty() ? json::value(nullptr) : json::value(b.last_error)}});
+                      {"last_error", b.last_error.empty() ? json::value(nullptr) : json::value(b.last_error)},
+                      {"lease", b.lease},
+                      {"lease_holder", b.lease_holder.empty() ? json::value(nullptr) : json::value(b.lease_holder)}});
     co_return HttpResponse::json(200, json::object{{"bots", bots}});
   });
 }

@@ -234,6 +234,10 @@ struct ShopBot::Impl {
 
   asio::awaitable<Result<ShopPage>> fetch(PageRequest req) {
     if (stopped) co_return bot_error("shop_stopped", "bot stopped");
+    if (!may_use()) {
+      close("another instance holds the bot account");
+      co_return bot_error("shop_bot_elsewhere", "another instance holds the lease of bot '" + options.login + "' for shop " + options.shop);
+    }
     if (!socket) {
       update([](BotStatus& s) { ++s.reconnects; });
       auto st = co_await connect_and_login();
@@ -281,7 +285,10 @@ struct ShopBot::Impl {
     }
   }
 
+  bool may_use() const { return !options.may_use || options.may_use(); }
+
   asio::awaitable<void> keepalive_if_due() {
+    if (socket && !may_use()) close("another instance holds the bot account");
     if (!socket || Clock::now() - last_sent < options.keepalive) co_return;
     std::string frame = keepalive_frame();
     const auto deadline = Clock::now() + options.request_timeout;
@@ -343,6 +350,11 @@ void ShopBot::stop() {
     impl->wake.cancel();
     impl->close("stopped");
   });
+}
+
+void ShopBot::disconnect(std::string why) {
+  auto impl = impl_;
+  asio::post(impl->strand, [impl, why = std::move(why)] { impl->close(why); });
 }
 
 void ShopBot::submit(Job job) {

@@ -40,6 +40,9 @@ struct BotOptions {
   std::chrono::milliseconds breaker_cooldown{300000};
   std::size_t max_message_bytes = 4 * 1024 * 1024;
   std::uint64_t jitter_seed = std::random_device{}();
+  // When set, the bot logs in and sends only while this says yes (its instance holds the bot
+  // account's lease); otherwise fetches fail with shop_bot_elsewhere and the connection closes.
+  std::function<bool()> may_use;
 };
 
 struct BotStatus {
@@ -52,6 +55,8 @@ struct BotStatus {
   std::string last_error;
   std::size_t queued_jobs = 0;
   bool busy = false;
+  std::string lease = "none";  // held (this instance owns the bot), elsewhere, or none (no lease kept)
+  std::string lease_holder;    // the instance holding it, when known
 };
 
 // Error codes of fetch(): shop_login_refused (the server answered LOGIN/GETME with an error:
@@ -68,6 +73,8 @@ class ShopBot : public PageSource, public std::enable_shared_from_this<ShopBot> 
   void start();
   // Closes the connection, drops queued jobs and ends the loop. Thread-safe, idempotent.
   void stop();
+  // Closes the game connection now (the lease was lost); the next fetch may log in again.
+  void disconnect(std::string why);
 
   // Queues a job; it runs on the bot's strand, where it may call fetch(). Thread-safe.
   using Job = std::function<boost::asio::awaitable<void>()>;

@@ -9,12 +9,14 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <deque>
 
 namespace tzr::shop {
@@ -53,7 +55,29 @@ class ContextGuard : public asio::execution_context::service {
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 }  // namespace
+
+// This instance's view of one bot account's lease. The bot may use its connection until
+// `valid_until` (steady clock): two thirds of the lease after the renewal that began before it,
+// so an instance that cannot renew stops before anyone else may start.
+struct BotLeaseState {
+  enum { unknown, held, elsewhere };
+  std::atomic<int> state{unknown};
+  std::atomic<std::int64_t> valid_until{0};
+  mutable std::mutex mu;
+  std::string holder;  // the other instance, when known
+
+  bool usable() const { return state == held && steady_ms() < valid_until; }
+};
 
 boost::json::object JobInfo::to_json() const {
   boost::json::object o{{"job_id", id}, {"shop", shop}, {"state", state}, {"started_by", started_by},
@@ -109,6 +133,7 @@ struct ShopService::State {
   std::map<std::string, JobInfo> jobs;
   std::deque<std::string> job_order;
   std::vector<std::shared_ptr<asio::steady_timer>> timers;
+  std::map<std::string, std::shared_ptr<BotLeaseState>> leases;  // by shop code, when leases are kept
   bool stopped = false;
   bool context_gone = false;
 
@@ -205,6 +230,11 @@ ShopService::ShopService(asio::any_io_executor executor, ShopStore& store, Block
     b.login = shop.bot_login;
     auto key = options_.keys.find(shop.code);
     b.key = key == options_.keys.end() ? std::string() : key->second;
+    if (options_.leases) {
+      auto lease = std::make_shared<BotLeaseState>();
+      state_->leases[shop.code] = lease;
+      b.may_use = [lease] { return lease->usable(); };
+    }
     auto bot = ShopBot::create(state_->executor, std::move(b));
     state_->bots[shop.code] = bot;  // released when the context shuts down
   }
@@ -224,8 +254,45 @@ bool ShopService::has_shop(const std::string& code) const {
   return false;
 }
 
+namespace {
+
+asio::awaitable<void> sleep_ms(std::int64_t ms) {
+  asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(ms));
+  co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+// Until the first attempt to take the lease has an answer.
+asio::awaitable<void> lease_settled(std::shared_ptr<BotLeaseState> lease) {
+  while (lease && lease->state == BotLeaseState::unknown) co_await sleep_ms(20);
+}
+
+struct LeaseKeeper {
+  BotLeases* leases;
+  BlockingPool* pool;
+  std::string shop, login, owner;
+  std::chrono::milliseconds lease;
+};
+
+// Takes and renews one bot account's lease every third of its lifetime until the service
+// stops; a lost lease closes the bot's connection at once. Released on stop, so that another
+// instance takes the bot over without waiting for the lease to run out.
+asio::awaitable<void> keep_lease(std::shared_ptr<ShopService::State> state, std::shared_ptr<ShopBot> bot,
+                                 std::shared_ptr<BotLeaseState> lease, std::shared_ptr<asio::steady_timer> timer, LeaseKeeper k);
+
+}  // namespace
+
 void ShopService::start() {
   for (auto& [code, bot] : state_->bots) bot->start();
+  for (const auto& shop : options_.shops) {
+    auto lease = state_->leases.find(shop.code);
+    if (lease == state_->leases.end() || options_.disabled.count(shop.code) || !options_.keys.count(shop.code)) continue;
+    auto timer = std::make_shared<asio::steady_timer>(state_->executor);
+    state_->timers.push_back(timer);
+    asio::co_spawn(state_->executor,
+                   keep_lease(state_, state_->bots.at(shop.code), lease->second, timer,
+                              {options_.leases, &pool_, shop.code, shop.bot_login, options_.instance_id, options_.lease}),
+                   asio::detached);
+  }
   if (options_.interval.count() <= 0 && !options_.snapshot_on_start) return;
   for (const auto& shop : options_.shops) {
     if (options_.disabled.count(shop.code)) continue;
@@ -240,9 +307,11 @@ void ShopService::start() {
     auto state = state_;
     const auto interval = options_.interval;
     const bool first_now = options_.snapshot_on_start;
+    std::shared_ptr<BotLeaseState> lease;
+    if (auto it = state_->leases.find(code); it != state_->leases.end()) lease = it->second;
     asio::co_spawn(
         state_->executor,
-        [timer, code, self, state, interval, first_now]() -> asio::awaitable<void> {
+        [timer, code, self, state, interval, first_now, lease]() -> asio::awaitable<void> {
           bool first = true;
           for (;;) {
             if (!first || !first_now) {
@@ -256,6 +325,8 @@ void ShopService::start() {
               std::lock_guard lock(state->mu);
               if (state->stopped) co_return;
             }
+            co_await lease_settled(lease);
+            if (lease && lease->state != BotLeaseState::held) continue;  // the holder's schedule takes it
             auto id = self->trigger(code, "schedule");
             if (!id) spdlog::warn("shop {}: scheduled snapshot not queued: {}", code, id.error().message);
           }
@@ -289,6 +360,14 @@ Result<std::string> ShopService::trigger(const std::string& shop, std::string st
   if (options_.disabled.count(shop)) return Error::bad_request("Bot for " + shop + " is disabled", "shop_disabled");
   if (bot->options().key.empty())
     return Error::unavailable("no_bot_key", "Bot key not configured for " + shop + ". Set shop.bot_keys (" + shop + ":<key>).");
+  std::shared_ptr<BotLeaseState> lease;
+  if (auto it = state_->leases.find(shop); it != state_->leases.end()) lease = it->second;
+  if (lease && lease->state == BotLeaseState::elsewhere) {
+    std::lock_guard lock(lease->mu);
+    return Error::make(ErrorKind::conflict, "shop_bot_elsewhere",
+                       "Bot for " + shop + " is held by instance " + (lease->holder.empty() ? "(unknown)" : lease->holder) +
+                           "; trigger the snapshot there");
+  }
   JobInfo job;
   job.id = "job-" + crypto::random_hex(8);
   job.shop = shop;
@@ -304,7 +383,8 @@ Result<std::string> ShopService::trigger(const std::string& shop, std::string st
   const auto by = job.started_by;
   auto rules = options_.watch_rules;
   const auto retention = options_.retention;
-  bot->submit([state, store, pool, bot, id, shop, categories, crawl, by, rules, retention]() -> asio::awaitable<void> {
+  bot->submit([state, store, pool, bot, id, shop, categories, crawl, by, rules, retention, lease]() -> asio::awaitable<void> {
+    co_await lease_settled(lease);
     state->edit(id, [](JobInfo& j) {
       j.state = "running";
       j.started_at = unix_now();
@@ -367,8 +447,70 @@ std::vector<BotStatus> ShopService::bots() const {
   std::vector<BotStatus> out;
   std::lock_guard lock(state_->mu);
   for (const auto& shop : options_.shops)
-    if (auto it = state_->bots.find(shop.code); it != state_->bots.end()) out.push_back(it->second->status());
+    if (auto it = state_->bots.find(shop.code); it != state_->bots.end()) {
+      BotStatus s = it->second->status();
+      if (auto l = state_->leases.find(shop.code); l != state_->leases.end()) {
+        const int held = l->second->state;
+        s.lease = held == BotLeaseState::held ? "held" : held == BotLeaseState::elsewhere ? "elsewhere" : "unknown";
+        std::lock_guard hold(l->second->mu);
+        s.lease_holder = held == BotLeaseState::held ? options_.instance_id : l->second->holder;
+      }
+      out.push_back(std::move(s));
+    }
   return out;
 }
+
+namespace {
+
+asio::awaitable<void> keep_lease(std::shared_ptr<ShopService::State> state, std::shared_ptr<ShopBot> bot,
+                                 std::shared_ptr<BotLeaseState> lease, std::shared_ptr<asio::steady_timer> timer, LeaseKeeper k) {
+  const std::int64_t span = k.lease.count();
+  for (;;) {
+    {
+      std::lock_guard lock(state->mu);
+      if (state->stopped) break;
+    }
+    const std::int64_t began = steady_ms();
+    const std::int64_t t = unix_ms();
+    auto held = co_await k.pool->run([&] { return k.leases->hold(k.login, k.owner, t + span, t); });
+    const bool had = lease->state == BotLeaseState::held;
+    if (held && *held) {
+      lease->valid_until = began + span * 2 / 3;
+      lease->state = BotLeaseState::held;
+      if (!had) spdlog::info("shop {}: this instance ({}) holds bot '{}'", k.shop, k.owner, k.login);
+    } else if (held) {
+      auto holder = co_await k.pool->run([&] { return k.leases->holder(k.login, unix_ms()); });
+      {
+        std::lock_guard lock(lease->mu);
+        lease->holder = holder && *holder ? **holder : std::string();
+      }
+      lease->state = BotLeaseState::elsewhere;
+      if (had) {
+        spdlog::warn("shop {}: the lease of bot '{}' went to another instance; logging out", k.shop, k.login);
+        bot->disconnect("another instance holds the bot account");
+      }
+    } else {
+      // The database did not answer: the bot stops by itself when valid_until passes.
+      spdlog::warn("shop {}: lease of bot '{}' not renewed: {}", k.shop, k.login, held.error().code);
+      if (lease->state == BotLeaseState::unknown) lease->state = BotLeaseState::elsewhere;
+    }
+    timer->expires_after(std::chrono::milliseconds(span / 3));
+    auto [ec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) break;  // cancelled: stopping
+  }
+  bool gone = false;
+  {
+    std::lock_guard lock(state->mu);
+    gone = state->context_gone;
+  }
+  if (lease->state == BotLeaseState::held && !gone) {
+    lease->state = BotLeaseState::unknown;
+    bot->disconnect("stopping");
+    auto released = co_await k.pool->run([&] { return k.leases->release(k.login, k.owner); });
+    if (!released) spdlog::warn("shop {}: lease of bot '{}' not released: {}", k.shop, k.login, released.error().code);
+  }
+}
+
+}  // namespace
 
 }  // namespace tzr::shop

@@ -6,6 +6,7 @@
 #include "core/blocking.hpp"
 #include "core/metrics.hpp"
 #include "shop/alerts.hpp"
+#include "shop/bot_lease.hpp"
 #include "shop/catalog.hpp"
 #include "shop/shop_bot.hpp"
 #include "shop/shop_store.hpp"
@@ -38,6 +39,11 @@ struct ShopServiceOptions {
   std::vector<WatchRule> watch_rules;
   std::string alert_webhook;  // http(s) URL that receives new alerts; empty: stored only
   std::chrono::hours retention{0};  // snapshots older than this are dropped after each snapshot; 0: kept
+  // Several instances on one database: a bot logs in only while this instance (instance_id)
+  // holds its account's lease. Null: no leases (one instance).
+  BotLeases* leases = nullptr;
+  std::string instance_id;
+  std::chrono::milliseconds lease{30'000};
 };
 
 struct JobInfo {
@@ -61,7 +67,8 @@ class ShopService {
   void start();   // bots and scheduler
   void stop();
 
-  // Error codes: unknown_shop (400), no_bot_key (503).
+  // Error codes: unknown_shop (400), no_bot_key (503), shop_bot_elsewhere (409: another
+  // instance holds the bot's lease; trigger there).
   Result<std::string> trigger(const std::string& shop, std::string started_by);
   std::optional<JobInfo> job(const std::string& id) const;
   std::vector<BotStatus> bots() const;

@@ -162,6 +162,11 @@ struct GameSim::Impl {
     SimSession session;
     session.id = next_connection.fetch_add(1);
     session.fault = state.take_next_connection_fault();
+    struct Ended {
+      SimState& state;
+      SimSession& session;
+      ~Ended() { state.connection_closed(session); }
+    } ended{state, session};
     error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     if (!options.greeting.empty()) {

@@ -69,6 +69,13 @@ void add_control_routes(net::Router& router, SimState& state) {
     co_return HttpResponse::json(200, out);
   });
 
+  router.get("/sim/sessions", [&state](HttpRequest&) -> boost::asio::awaitable<HttpResponse> {
+    boost::json::object out;
+    for (const auto& [login, s] : state.sessions())
+      out[login] = boost::json::object{{"open", s.open}, {"max_open", s.max_open}, {"logins", s.logins}};
+    co_return HttpResponse::json(200, out);
+  });
+
   router.get("/sim/accounts", [&state](HttpRequest&) -> boost::asio::awaitable<HttpResponse> {
     boost::json::array out;
     for (const auto& a : state.accounts())

@@ -178,6 +178,30 @@ std::vector<ReceivedMessage> SimState::received() const {
   return {records_.begin(), records_.end()};
 }
 
+void SimWorld::logged_in(SimSession& session, std::string login) {
+  ended(session);
+  auto& s = sessions[fold_login(login)];
+  ++s.logins;
+  s.max_open = std::max(s.max_open, ++s.open);
+  session.login = std::move(login);
+}
+
+void SimWorld::ended(SimSession& session) {
+  if (!session.login) return;
+  if (auto it = sessions.find(fold_login(*session.login)); it != sessions.end() && it->second.open > 0) --it->second.open;
+  session.login.reset();
+}
+
+std::map<std::string, LoginSessions> SimState::sessions() const {
+  std::lock_guard lock(mu_);
+  return world_.sessions;
+}
+
+void SimState::connection_closed(SimSession& session) {
+  std::lock_guard lock(mu_);
+  world_.ended(session);
+}
+
 std::vector<Account> SimState::accounts() const {
   std::lock_guard lock(mu_);
   std::vector<Account> out;
@@ -221,7 +245,7 @@ void add_standard_handlers(SimState& state) {
   state.set_handler("LOGIN", [](SimWorld& world, SimSession& session, const GameReply& m) -> std::vector<std::string> {
     const auto login = attribute(m, "l");
     if (login.empty() || !world.may_login(login)) return error_reply("BAD_LOGIN");
-    session.login = login;
+    world.logged_in(session, login);
     return {"<OK/>"};
   });
 

@@ -62,9 +62,22 @@ struct SimSession {
   std::map<std::string, std::string> vars;
 };
 
+// Game sessions of one login: a real server lets a bot account have one session at a time, so
+// tests read max_open to prove that several crawler instances never logged one bot in twice.
+struct LoginSessions {
+  int open = 0;
+  int max_open = 0;
+  std::int64_t logins = 0;
+};
+
 // The data handlers work on. Handlers run while SimState holds its lock, so they get this
 // directly and must not call back into SimState.
 struct SimWorld {
+  std::map<std::string, LoginSessions> sessions;  // key: folded login
+  // A connection logs in (again, or as someone else), or ends.
+  void logged_in(SimSession& session, std::string login);
+  void ended(SimSession& session);
+
   std::map<std::string, Account> accounts;  // key: folded login (see fold_login)
   std::uint64_t next_account_id = 1;
   std::vector<std::string> bot_logins;  // accounts that may LOGIN without being registered
@@ -111,6 +124,8 @@ class SimState {
 
   std::vector<ReceivedMessage> received() const;
   std::vector<Account> accounts() const;  // ordered by id
+  std::map<std::string, LoginSessions> sessions() const;
+  void connection_closed(SimSession& session);
   // Forgets accounts and records, restores the start-up fault mode, restarts the random stream.
   void reset();
 
