@@ -102,6 +102,8 @@ Status serve(Runtime& rt, const std::function<void(const std::vector<net::BoundS
   };
   wait_hangup();
   if (auto st = start_bridge(*bridge, server); !st) return st;
+  if (features && features->shop)
+    server.on_drain([shop = features->shop.get()]() -> boost::asio::awaitable<void> { co_await shop->drain(); });
   if (on_ready) on_ready(bound_services);
   std::fflush(stdout);
   spdlog::info("serving; storage {}", storage::redact_url(c.string("storage.url")));

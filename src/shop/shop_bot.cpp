@@ -352,9 +352,10 @@ void ShopBot::stop() {
   });
 }
 
-void ShopBot::disconnect(std::string why) {
+asio::awaitable<void> ShopBot::disconnect(std::string why) {
   auto impl = impl_;
-  asio::post(impl->strand, [impl, why = std::move(why)] { impl->close(why); });
+  co_await asio::post(impl->strand, asio::use_awaitable);
+  impl->close(why);
 }
 
 void ShopBot::submit(Job job) {

@@ -73,8 +73,9 @@ class ShopBot : public PageSource, public std::enable_shared_from_this<ShopBot> 
   void start();
   // Closes the connection, drops queued jobs and ends the loop. Thread-safe, idempotent.
   void stop();
-  // Closes the game connection now (the lease was lost); the next fetch may log in again.
-  void disconnect(std::string why);
+  // Closes the game connection (the lease was lost); done when it is closed. The next fetch may
+  // log in again.
+  boost::asio::awaitable<void> disconnect(std::string why);
 
   // Queues a job; it runs on the bot's strand, where it may call fetch(). Thread-safe.
   using Job = std::function<boost::asio::awaitable<void>()>;

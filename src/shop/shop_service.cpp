@@ -274,8 +274,7 @@ struct LeaseKeeper {
 };
 
 // Takes and renews one bot account's lease every third of its lifetime until the service
-// stops; a lost lease closes the bot's connection at once. Released on stop, so that another
-// instance takes the bot over without waiting for the lease to run out.
+// stops; a lost lease closes the bot's connection at once.
 asio::awaitable<void> keep_lease(std::shared_ptr<ShopService::State> state, std::shared_ptr<ShopBot> bot,
                                  std::shared_ptr<BotLeaseState> lease, std::shared_ptr<asio::steady_timer> timer, LeaseKeeper k);
 
@@ -344,6 +343,25 @@ void ShopService::stop() {
   for (auto& t : state_->timers) asio::post(state_->executor, [t] { t->cancel(); });
   std::lock_guard lock(state_->mu);
   for (auto& [code, bot] : state_->bots) bot->stop();
+}
+
+asio::awaitable<void> ShopService::drain() {
+  stop();
+  if (!options_.leases) co_return;
+  // Given back, so that another instance takes the bots over without waiting for the leases to run out.
+  for (const auto& shop : options_.shops) {
+    auto it = state_->leases.find(shop.code);
+    if (it == state_->leases.end() || it->second->state != BotLeaseState::held) continue;
+    it->second->state = BotLeaseState::unknown;  // the bot may not log in again
+    std::shared_ptr<ShopBot> bot;
+    {
+      std::lock_guard lock(state_->mu);
+      if (auto b = state_->bots.find(shop.code); b != state_->bots.end()) bot = b->second;
+    }
+    if (bot) co_await bot->disconnect("stopping");
+    auto released = co_await pool_.run([&] { return options_.leases->release(shop.bot_login, options_.instance_id); });
+    if (!released) spdlog::warn("shop {}: lease of bot '{}' not released: {}", shop.code, shop.bot_login, released.error().code);
+  }
 }
 
 Result<std::string> ShopService::trigger(const std::string& shop, std::string started_by) {
@@ -487,7 +505,7 @@ asio::awaitable<void> keep_lease(std::shared_ptr<ShopService::State> state, std:
       lease->state = BotLeaseState::elsewhere;
       if (had) {
         spdlog::warn("shop {}: the lease of bot '{}' went to another instance; logging out", k.shop, k.login);
-        bot->disconnect("another instance holds the bot account");
+        co_await bot->disconnect("another instance holds the bot account");
       }
     } else {
       // The database did not answer: the bot stops by itself when valid_until passes.
@@ -497,17 +515,6 @@ asio::awaitable<void> keep_lease(std::shared_ptr<ShopService::State> state, std:
     timer->expires_after(std::chrono::milliseconds(span / 3));
     auto [ec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec) break;  // cancelled: stopping
-  }
-  bool gone = false;
-  {
-    std::lock_guard lock(state->mu);
-    gone = state->context_gone;
-  }
-  if (lease->state == BotLeaseState::held && !gone) {
-    lease->state = BotLeaseState::unknown;
-    bot->disconnect("stopping");
-    auto released = co_await k.pool->run([&] { return k.leases->release(k.login, k.owner); });
-    if (!released) spdlog::warn("shop {}: lease of bot '{}' not released: {}", k.shop, k.login, released.error().code);
   }
 }
 

@@ -12,6 +12,7 @@
 #include "shop/shop_store.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 
 #include <chrono>
@@ -66,6 +67,8 @@ class ShopService {
   Status init();  // blocking: the shop rows
   void start();   // bots and scheduler
   void stop();
+  // stop(), then gives the bot leases back (at shutdown, before the I/O ends).
+  boost::asio::awaitable<void> drain();
 
   // Error codes: unknown_shop (400), no_bot_key (503), shop_bot_elsewhere (409: another
   // instance holds the bot's lease; trigger there).
