@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Soak: every service of `tzrhost demo` in one process (embedded SQLite, the game simulator, the
-# site hub and agent, the shop crawler), under mixed load in rounds:
+# Soak: every service of `tzrhost demo` in one process (embedded SQLite, the site hub and agent,
+# the shop crawler), with `tzrhost game-sim` as its game server in a process of its own — a game
+# server keeps every account it creates, so its memory grows with the players registered and is
+# reported apart from the services' — under mixed load in rounds:
 #   wrk → gateway GET /api/server/status          (cached status, rate limits on)
 #   wrk → gateway POST /api/register              (new players end to end: game-sim ADDUSER, game DB)
 #   wrk → hub /proxy/server-status                (signed jobs hub → agent → orchestrator and back)
 #   wrk → shop GET /snapshots/list                (while the crawler snapshots every 30 s)
 #   tzrhost ingest of a fresh synthetic batch      (into the same store the battles API serves)
-# Each round prints the request rates, the ingest rate and the process's RSS. It fails (exit 1)
-# when the last round's rates fall below 70 % of the first round's, or the RSS grows by more
-# than 15 % + 32 MiB from the end of round 2 (after the caches and pools have warmed) to the end.
+# Each round prints the request rates, the ingest rate, the services' RSS and the simulator's. It
+# fails (exit 1) when the last round's rates fall below 70 % of the first round's, or the
+# services' RSS grows by more than 15 % + 32 MiB from the end of round 2 (after the caches and
+# pools have warmed) to the end.
 #   bench/soak.sh [rounds] [seconds-per-round]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,9 +20,9 @@ seconds=${2:-30}
 # shellcheck source=bench/common.sh
 source bench/common.sh
 
-read -r gw reg orch status battles shop hub agent < <(python3 -c '
+read -r gw reg orch status battles shop hub agent game control < <(python3 -c '
 import socket
-socks = [socket.socket() for _ in range(8)]
+socks = [socket.socket() for _ in range(10)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])')
 dir="$tmp/demo"
@@ -30,7 +33,12 @@ export TZR_GATEWAY__PORT=$gw TZR_REGISTRATION__PORT=$reg TZR_ORCHESTRATOR__PORT=
 export TZR_GATEWAY__STATUS_IP_PER_MIN=1000000 TZR_GATEWAY__STATUS_IP_BURST=1000000 \
   TZR_GATEWAY__REGISTER_IP_PER_MIN=1000000 TZR_GATEWAY__REGISTER_IP_BURST=1000000 \
   TZR_GATEWAY__REGISTER_KEY_PER_MIN=1000000 TZR_GATEWAY__REGISTER_KEY_BURST=1000000
-"$bin" demo --dir "$dir" --sim-port 0 > "$tmp/demo.log" 2>&1 &
+mkdir -p "$dir/battle-logs"
+"$bin" game-sim --port "$game" --control-port "$control" --battles-dir "$dir/battle-logs" > "$tmp/sim.log" 2>&1 &
+sim_pid=$!
+pids+=("$sim_pid")
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$control/health" > /dev/null && break; sleep 0.1; done
+"$bin" demo --dir "$dir" --game-server "127.0.0.1:$game" > "$tmp/demo.log" 2>&1 &
 demo_pid=$!
 pids+=("$demo_pid")
 for _ in $(seq 300); do [[ -f "$dir/gateway.key" && -f "$dir/hub.key" ]] && curl -sf "http://127.0.0.1:$agent/ready" > /dev/null && break; sleep 0.2; done
@@ -40,9 +48,9 @@ hub_key=$(cat "$dir/hub.key")
 
 rate() { awk '/Requests\/sec/ {printf "%d", $2}' "$1"; }
 non2xx() { awk '/Non-2xx/ {print $NF}' "$1" | tail -1; }
-rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$demo_pid/status"; }
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/${1:-$demo_pid}/status"; }
 
-printf '%-5s %10s %10s %10s %10s %12s %10s %s\n' round status/s register/s bridge/s shop/s ingest/s RSS_MiB errors
+printf '%-5s %10s %10s %10s %10s %12s %10s %10s %s\n' round status/s register/s bridge/s shop/s ingest/s RSS_MiB sim_MiB errors
 first=() last=() rss2=0 rss_end=0
 for r in $(seq "$rounds"); do
   batch="$tmp/batch-$r"
@@ -74,7 +82,7 @@ for r in $(seq "$rounds"); do
   done
   grep -q 'failed 0' "$tmp/ingest-$r" || errors=$((errors + 1))
   rss=$(rss_kb)
-  printf '%-5s %10s %10s %10s %10s %12s %10s %s\n' "$r" "${rates[@]}" $((rss / 1024)) "$errors"
+  printf '%-5s %10s %10s %10s %10s %12s %10s %10s %s\n' "$r" "${rates[@]}" $((rss / 1024)) $(($(rss_kb "$sim_pid") / 1024)) "$errors"
   [[ $r -eq 1 ]] && first=("${rates[@]}")
   [[ $r -eq 2 ]] && rss2=$rss
   last=("${rates[@]}")

@@ -17,6 +17,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <thread>
 #include <mutex>
 #include <condition_variable>
@@ -154,21 +155,32 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
     if (auto st = demo_default(key, value); !st) return fail(st.error());
   }
 
-  // The game simulator stands in for the game server.
-  game::sim::SimOptions sim_options;
-  sim_options.bind = "127.0.0.1";
-  sim_options.port = static_cast<std::uint16_t>(options.sim_port);
-  game::sim::GameSim sim(sim_options);
   // Battles: a small synthetic corpus, served by the simulator and ingested before the services start.
   const std::string battle_logs = dir + "/battle-logs";
   if (auto st = prepare_demo_battles(*config, battle_logs); !st) return fail(st.error());
-  game::sim::add_battle_log_handler(sim.state(), battle_logs);
-  auto sim_port = sim.start();
-  if (!sim_port) return fail(sim_port.error());
-  if (auto st = config->set("game.port", std::to_string(*sim_port)); !st) return fail(st.error());
-  std::printf("tzrhost: game-sim listening on tcp://127.0.0.1:%u\n", *sim_port);
+  // The game simulator stands in for the game server, unless one is given.
+  game::sim::SimOptions sim_options;
+  sim_options.bind = "127.0.0.1";
+  sim_options.port = static_cast<std::uint16_t>(options.sim_port);
+  std::optional<game::sim::GameSim> embedded;
+  if (!options.game_server.empty()) {
+    const auto colon = options.game_server.rfind(':');
+    if (colon == std::string::npos || colon == 0)
+      return fail(Error::bad_request("--game-server must be HOST:PORT", "config_error"));
+    if (auto st = config->set("game.host", options.game_server.substr(0, colon)); !st) return fail(st.error());
+    if (auto st = config->set("game.port", options.game_server.substr(colon + 1)); !st) return fail(st.error());
+  } else {
+    auto& sim = embedded.emplace(sim_options);
+    game::sim::add_battle_log_handler(sim.state(), battle_logs);
+    auto sim_port = sim.start();
+    if (!sim_port) return fail(sim_port.error());
+    if (auto st = config->set("game.port", std::to_string(*sim_port)); !st) return fail(st.error());
+    std::printf("tzrhost: game-sim listening on tcp://127.0.0.1:%u\n", *sim_port);
+  }
   // The simulated shops change 15 s after start and every 30 s after (between two snapshots).
-  std::jthread shop_changes([&sim](std::stop_token stop) {
+  std::jthread shop_changes([&embedded](std::stop_token stop) {
+    if (!embedded) return;
+    auto& sim = *embedded;
     std::mutex mu;
     std::condition_variable_any cv;
     auto wait = std::chrono::seconds(15);

@@ -25,6 +25,9 @@ int cmd_migrate(const GlobalOptions& global);
 struct DemoOptions {
   std::string dir = "var/demo";
   int sim_port = 5190;  // the embedded game simulator; 0 = any free port
+  // HOST:PORT of a game server to use instead of the embedded simulator (e.g. `tzrhost game-sim`
+  // in its own process, so that a soak measures the services alone).
+  std::string game_server;
 };
 int cmd_demo(const GlobalOptions& global, const DemoOptions& options);
 int cmd_version();

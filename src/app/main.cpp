@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
   demo->add_option("--sim-port", demo_options.sim_port, "Port of the embedded game simulator (0: any free port)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
+  demo->add_option("--game-server", demo_options.game_server,
+                   "HOST:PORT of a game server (e.g. tzrhost game-sim) to use instead of the embedded simulator");
   demo->callback([&] { code = cmd_demo(global, demo_options); });
 
   auto* telegram_bot = app.add_subcommand(
