@@ -1,5 +1,7 @@
 #include "antibot/kmeans.hpp"
 
+#include "core/parallel.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -146,15 +148,20 @@ Result<KMeans> KMeans::fit(const std::vector<Row>& rows, const KMeansOptions& op
   double variance = 0;
   for (double sd : spread.scale) variance += sd == 1 ? 1 : sd * sd;
   const double tol = options.tol * variance / static_cast<double>(x.front().size());
+  // The seedings are drawn in order from one stream (cheap), the restarts run in parallel, and
+  // the first restart with the lowest inertia wins: the same model for any thread count.
   std::mt19937_64 rng(options.seed);
+  const std::size_t runs = std::max<std::size_t>(1, options.n_init);
+  std::vector<std::vector<Row>> seeds;
+  for (std::size_t run = 0; run < runs; ++run) seeds.push_back(seed_centroids(x, options.k, rng));
+  std::vector<std::pair<std::vector<Row>, double>> results(runs);
+  parallel_for(runs, default_threads(), [&](std::size_t run) { results[run] = lloyd(x, std::move(seeds[run]), options, tol); });
   m.inertia_ = std::numeric_limits<double>::infinity();
-  for (std::size_t run = 0; run < std::max<std::size_t>(1, options.n_init); ++run) {
-    auto [centroids, inertia] = lloyd(x, seed_centroids(x, options.k, rng), options, tol);
+  for (auto& [centroids, inertia] : results)
     if (inertia < m.inertia_) {
       m.inertia_ = inertia;
       m.centroids_ = std::move(centroids);
     }
-  }
   return m;
 }
 

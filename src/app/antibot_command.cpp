@@ -6,6 +6,7 @@
 #include "app/runtime.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
+#include "core/parallel.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -58,8 +59,9 @@ Result<Cohort> read_cohort(storage::Database& db, int days, std::int64_t until,
   say(std::to_string(histories->size()) + " players, " + std::to_string(participations) + " participations; computing features");
   Cohort c{std::move(*histories), {}};
   const antibot::FeatureOptions window{.window_end = until, .window_days = days};
-  c.features.reserve(c.histories.size());
-  for (const auto& h : c.histories) c.features.push_back(antibot::compute_features(h.battles, window));
+  c.features.resize(c.histories.size());
+  parallel_for(c.histories.size(), default_threads(),
+               [&](std::size_t i) { c.features[i] = antibot::compute_features(c.histories[i].battles, window); });
   return c;
 }
 
@@ -136,9 +138,8 @@ int cmd_antibot_scan(const GlobalOptions& global, const AntibotScanOptions& o) {
   }
   const auto* detector = &*given;
   say("scoring");
-  std::vector<antibot::Detection> detections;
-  detections.reserve(features.size());
-  for (const auto& f : features) detections.push_back(detector->detect(f));
+  std::vector<antibot::Detection> detections(features.size());
+  parallel_for(features.size(), default_threads(), [&](std::size_t i) { detections[i] = detector->detect(features[i]); });
   if (auto st = antibot::save_scores(db, *histories, detections, o.days, until, now); !st) return fail(st.error());
 
   std::vector<std::size_t> order;
