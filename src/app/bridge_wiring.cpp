@@ -95,6 +95,7 @@ Result<std::shared_ptr<net::HttpService>> build_hub(Runtime& rt, boost::asio::an
   o.hub_id = instance_name(c, "hub.port");
   o.claim_lease = std::chrono::milliseconds(c.integer("hub.claim_lease_ms"));
   o.poll = std::chrono::milliseconds(c.integer("hub.poll_ms"));
+  o.retention_seconds = c.integer("hub.retention_days") * 86400;
   parts.hub_store = std::make_unique<bridge::HubJobStore>(*rt.db);
   parts.hub = std::make_shared<bridge::SiteHub>(executor, std::move(o), keys_in_use->aes, *parts.hub_store, *rt.blocking, rt.metrics);
   if (auto st = parts.hub->recover(); !st) return st.error();

@@ -120,6 +120,7 @@ const std::vector<ConfigKey>& keys() {
       integer("hub", "jwt_leeway_s", "30", 0, 3600, "Clock skew allowed on the agent token's exp/nbf/iat."),
       integer("hub", "jwt_max_lifetime_s", "0", 0, 31'536'000, "Refuse agent tokens living longer than this (0: no limit)."),
       integer("hub", "claim_lease_ms", "5000", 500, 600'000, "How long a hub's claim on a job holds without renewal: a dead hub's jobs go to another hub after this."),
+      integer("hub", "retention_days", "7", 1, 3650, "Finished jobs are kept this long (a retry with the same X-Request-Id replays their outcome), then deleted."),
       integer("hub", "poll_ms", "200", 10, 60'000, "How often a hub looks at the shared job table (jobs from other hubs, results for its callers)."),
       integer("hub", "max_agents", "64", 1, 100'000, "Agent connections accepted at once."),
 

@@ -223,6 +223,7 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
     auto self = shared_from_this();
     asio::steady_timer tick(executor);
     auto renewed = std::chrono::steady_clock::now();
+    auto purged = std::chrono::steady_clock::time_point{};
     for (;;) {
       tick.expires_after(options.poll);
       co_await tick.async_wait(kTuple);
@@ -241,6 +242,12 @@ struct SiteHub::State : std::enable_shared_from_this<SiteHub::State> {
         const std::int64_t until = unix_ms() + options.claim_lease.count();
         if (auto st = co_await blocking.run([&] { return store.renew(flying, options.hub_id, until); }); !st)
           spdlog::warn("hub: claims not renewed: {}", st.error().code);
+      }
+      if (now - purged >= std::chrono::hours(1)) {
+        purged = now;
+        auto gone = co_await blocking.run([&] { return store.purge(unix_now() - options.retention_seconds); });
+        if (!gone) spdlog::warn("hub: old jobs not purged: {}", gone.error().code);
+        else if (*gone > 0) spdlog::info("hub: {} job(s) older than the retention purged", *gone);
       }
       if (!live) continue;
       const std::int64_t t = unix_ms();

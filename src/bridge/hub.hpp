@@ -44,6 +44,7 @@ struct HubOptions {
   std::string hub_id;
   std::chrono::milliseconds claim_lease{5'000};
   std::chrono::milliseconds poll{200};
+  std::int64_t retention_seconds = 7 * 86400;  // finished jobs (and their replays) are kept this long
 };
 
 // Maps a failed job to the public error envelope's status and code (pure; unit-tested).

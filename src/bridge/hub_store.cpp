@@ -125,6 +125,13 @@ Status HubJobStore::reopen(const std::string& id, std::int64_t now) {
   return {};
 }
 
+Result<std::int64_t> HubJobStore::purge(std::int64_t before) {
+  const storage::Value params[] = {before};
+  auto r = db_.query("DELETE FROM bridge_hub_jobs WHERE status <> 'pending' AND created_at < ?", params);
+  if (!r) return r.error();
+  return r->affected_rows;
+}
+
 Result<std::vector<HubJob>> HubJobStore::claimable(std::int64_t since, std::int64_t now, std::size_t limit) {
   const storage::Value params[] = {since, now, static_cast<std::int64_t>(limit)};
   auto rows = db_.query("SELECT " + std::string(kColumns) +

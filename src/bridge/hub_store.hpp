@@ -43,6 +43,9 @@ class HubJobStore {
   Status answer(const std::string& id, const JobOutcome& outcome);
   // A caller's retry of an answered or expired job: pending again, as if made `now`.
   Status reopen(const std::string& id, std::int64_t now);
+  // Deletes finished, answered and expired jobs created before `before` (their X-Request-Id no
+  // longer replays); returns how many went.
+  Result<std::int64_t> purge(std::int64_t before);
   // Pending jobs created at or after `since` that no hub holds, oldest first.
   Result<std::vector<HubJob>> claimable(std::int64_t since, std::int64_t now, std::size_t limit);
 
