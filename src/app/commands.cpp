@@ -7,6 +7,7 @@
 #include "app/runtime.hpp"
 #include "crypto/aes_gcm.hpp"
 #include "crypto/hash.hpp"
+#include "crypto/password.hpp"
 #include "game/sim/battle_logs.hpp"
 #include "game/sim/game_sim.hpp"
 #include "core/log.hpp"
@@ -17,6 +18,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <optional>
 #include <thread>
 #include <mutex>
@@ -244,6 +246,15 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
     print_battles_guide(services, token_file, battle_logs);
   };
   return run_serve(std::move(*config), guide_all);
+}
+
+int cmd_dashboard_hash_password() {
+  std::string password;
+  std::getline(std::cin, password);
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  if (password.size() < 8) return fail(Error::bad_request("a dashboard password needs at least 8 characters", "config_error"));
+  std::printf("%s\n", crypto::hash_password(password).c_str());
+  return 0;
 }
 
 int cmd_version() {

@@ -31,6 +31,7 @@ struct DemoOptions {
 };
 int cmd_demo(const GlobalOptions& global, const DemoOptions& options);
 int cmd_version();
+int cmd_dashboard_hash_password();
 // Prints fresh random secrets: api-key (gateway/hub keys), token (admin.token), or base64 32 bytes.
 int cmd_keygen(const std::string& kind, int count);
 int cmd_config_check(const GlobalOptions& global);

@@ -39,6 +39,7 @@ const std::vector<ConfigKey>& keys() {
       integer("gateway", "register_key_burst", "20", 0, 1'000'000, "POST /api/register: burst per API key."),
       integer("gateway", "status_ip_per_min", "30", 1, 1'000'000, "GET /api/server/status: requests per minute per client IP."),
       integer("gateway", "status_ip_burst", "10", 0, 1'000'000, "GET /api/server/status: burst per client IP."),
+      boolean("gateway", "dashboard", "false", "Serve the operator's dashboard under /ui/ (sign-in, pages, /ui/api/<service>/ for the signed-in role; settings in [dashboard])."),
       integer("gateway", "auth_failures_per_min", "10", 1, 1'000'000, "Requests with a missing or wrong API key allowed per minute per IP."),
       integer("gateway", "auth_failures_burst", "5", 0, 1'000'000, "Burst of requests with a wrong API key per IP."),
 
@@ -82,6 +83,12 @@ const std::vector<ConfigKey>& keys() {
       integer("battles", "sync_timeout_ms", "20000", 50, 600'000, "Deadline of one battle request on the game socket."),
       integer("battles", "sync_lease_ms", "60000", 100, kHour, "How long a worker holds a battle id it is fetching; a killed worker's ids go to the others after it."),
       integer("battles", "sync_not_found_after", "50", 1, 1'000'000, "Consecutive missing ids after which the forward cursor waits (the newest battle was reached)."),
+      text("dashboard", "web_dir", "", "Folder of the built dashboard (index.html, assets/); empty: the one built with this binary."),
+      secret_list("dashboard", "operators", "Operators who may sign in, name:role:hash entries (roles viewer, moderator, admin; hash from `tzrhost dashboard hash-password`)."),
+      list("dashboard", "upstreams", "", "Services behind /ui/api/<name>/, name=url entries (battles=http://battles:8084); empty: this configuration's ports on loopback."),
+      integer("dashboard", "session_hours", "12", 1, 720, "A dashboard session ends this long after sign-in."),
+      integer("dashboard", "idle_minutes", "60", 1, 1440, "A dashboard session ends after this long without a request."),
+      boolean("dashboard", "secure_cookie", "true", "Mark the session cookie Secure (browsers still accept it on http://localhost); turn off only for plain-HTTP tests."),
       text("antibot", "model_path", "", "Bot detector model JSON served on the battles port (`tzrhost antibot train --out`, or POST /api/admin/ml/train-botdetector); empty: <server.var_dir>/antibot-model.json."),
       text("antibot", "timezone", "Europe/Moscow", "Default IANA zone of the player activity heatmap (GET /api/analytics/player/{login}?tz=)."),
 

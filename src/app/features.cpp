@@ -272,6 +272,11 @@ Result<std::unique_ptr<Features>> build_features(Runtime& rt, boost::asio::any_i
   limits.auth_failures_per_ip = rule("gateway.auth_failures_per_min", "gateway.auth_failures_burst");
   limits.trusted_proxies = c.list("gateway.trusted_proxies");
   limits.cors_origins = c.list("gateway.cors_origins");
+  if (c.boolean("gateway.dashboard") && c.boolean("gateway.enabled")) {
+    auto parts = build_dashboard(rt, executor, f->limiter.get());
+    if (!parts) return parts.error();
+    f->dashboard = std::move(*parts);
+  }
   f->gateway = std::make_unique<gateway::GatewayDeps>(
       gateway::GatewayDeps{reg, *f->constants, *f->api_keys, *f->limiter, std::move(limits)});
   if (c.boolean("shop.enabled")) {
@@ -311,6 +316,7 @@ Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& r
   std::vector<std::shared_ptr<net::HttpService>> services;
   if (c.boolean("gateway.enabled")) {
     auto svc = make_service(rt, "gateway", "gateway.port", {storage_check, game_db_check});
+    if (f.dashboard.dashboard) svc->middleware.push_back(f.dashboard.dashboard->middleware());
     svc->middleware.push_back(gateway::cors_and_security(f.gateway->policy.cors_origins));
     gateway::add_gateway_routes(svc->router, *f.gateway);
     if (f.api_keys->size() == 0) spdlog::warn("gateway: no API key configured; POST /api/register refuses every request");

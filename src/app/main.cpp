@@ -75,6 +75,11 @@ int main(int argc, char** argv) {
     code = key_kind == "agent-jwt" ? cmd_keygen_agent_jwt(global, token_options, key_count) : cmd_keygen(key_kind, key_count);
   });
 
+  auto* dashboard = app.add_subcommand("dashboard", "Dashboard operator tools");
+  dashboard->require_subcommand(1);
+  dashboard->add_subcommand("hash-password", "Read a password on stdin, print its hash for dashboard.operators (name:role:<hash>)")
+      ->callback([&] { code = cmd_dashboard_hash_password(); });
+
   auto* bridge = app.add_subcommand("bridge", "Bridge primitives on stdin/stdout with the configured bridge secrets");
   bridge->require_subcommand(1);
   for (auto [name, help] : std::initializer_list<std::pair<const char*, const char*>>{

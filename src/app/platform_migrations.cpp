@@ -3,6 +3,7 @@
 #include "antibot/migrations.hpp"
 #include "battles/migrations.hpp"
 #include "bridge/migrations.hpp"
+#include "dashboard/sessions.hpp"
 #include "registration/migrations.hpp"
 #include "shop/migrations.hpp"
 #include "telegram/migrations.hpp"
@@ -30,6 +31,7 @@ std::vector<storage::Migration> platform_migrations() {
                  ""});
   for (auto& m : registration::migrations()) all.push_back(m);
   for (auto& m : telegram::migrations()) all.push_back(m);
+  for (auto& m : dashboard::migrations()) all.push_back(m);
   for (auto& m : shop::migrations()) all.push_back(m);
   for (auto& m : bridge::migrations()) all.push_back(m);
   for (auto& m : battles::migrations()) all.push_back(m);
