@@ -4,6 +4,7 @@
 // shared State and outlives its request.
 #include "antibot/http.hpp"
 
+#include "antibot/aggregate_routes.hpp"
 #include "antibot/analytics.hpp"
 #include "antibot/detector.hpp"
 #include "antibot/store.hpp"
@@ -410,6 +411,8 @@ void add_antibot_routes(net::Router& router, AntibotHttp& antibot) {
     if (!done) co_return net::error_response(done.error(), req.request_id);
     co_return HttpResponse::json(201, *done);
   });
+
+  add_aggregate_routes(router, s.db, s.blocking, s.settings.default_tz);
 
   router.get("/analytics/antibot/audit", [&s](HttpRequest& req) -> Awaitable {
     auto limit = int_param(req, "limit", 100, 1, 1000);
