@@ -141,12 +141,21 @@ Result<std::vector<Scored>> score_window(AntibotHttp::State& s, const InstalledM
     return Error::make(ErrorKind::conflict, "window_mismatch",
                        "the installed model was trained on a " + std::to_string(m.window_days) + "-day window; ask with days=" +
                            std::to_string(m.window_days));
-  auto histories = read_histories(s.db, w.until - std::int64_t{w.days} * 86400, w.until);
-  if (!histories) return histories.error();
+  // One player's score depends on its own history only: read just that one.
+  const std::int64_t from = w.until - std::int64_t{w.days} * 86400;
+  std::vector<PlayerHistory> histories;
+  if (only_key.empty()) {
+    auto all = read_histories(s.db, from, w.until);
+    if (!all) return all.error();
+    histories = std::move(*all);
+  } else {
+    auto one = read_history(s.db, only_key, from, w.until);
+    if (!one) return one.error();
+    if (*one) histories.push_back(std::move(**one));
+  }
   const FeatureOptions fo{.window_end = w.until, .window_days = w.days};
   std::vector<Scored> out;
-  for (auto& h : *histories) {
-    if (!only_key.empty() && h.login_key != only_key) continue;
+  for (auto& h : histories) {
     auto d = m.detector.detect(compute_features(h.battles, fo));
     out.push_back({std::move(h), std::move(d)});
   }
@@ -312,24 +321,26 @@ void add_antibot_routes(net::Router& router, AntibotHttp& antibot) {
     auto zone = TimeZone::load(req.query_param("tz").value_or(s.settings.default_tz));
     if (!zone) co_return net::error_response(zone.error(), req.request_id);
     const std::string key = battles::login_key(req.param("login"));
-    auto hs = co_await s.blocking.run([&s, &w] { return read_histories(s.db, w->until - std::int64_t{w->days} * 86400, w->until); });
+    auto hs = co_await s.blocking.run([&s, &w, &key] { return read_history(s.db, key, w->until - std::int64_t{w->days} * 86400, w->until); });
     if (!hs) co_return net::error_response(hs.error(), req.request_id);
-    auto it = std::find_if(hs->begin(), hs->end(), [&key](const PlayerHistory& h) { return h.login_key == key; });
-    if (it == hs->end())
+    // The window is any [until − days, until) and the heatmap is in the asked zone, so neither
+    // the UTC day rows nor the all-time state can answer it: the player's own battles do.
+    const auto& player = *hs;
+    if (!player)
       co_return net::error_response(Error::make(ErrorKind::not_found, "player_not_found", "no battles of this player in the window"),
                                     req.request_id);
     std::int64_t wins = 0, km = 0, kp = 0, pvp = 0;
-    for (const auto& b : it->battles) {
+    for (const auto& b : player->battles) {
       wins += b.survived;
       km += b.kills_monsters;
       kp += b.kills_players;
       pvp += b.pvp;
     }
-    const auto n = static_cast<std::int64_t>(it->battles.size());
-    co_return HttpResponse::json(200, bj::object{{"ok", true}, {"login", it->login}, {"period_days", w->days},
+    const auto n = static_cast<std::int64_t>(player->battles.size());
+    co_return HttpResponse::json(200, bj::object{{"ok", true}, {"login", player->login}, {"period_days", w->days},
                                                  {"tz", zone->name()}, {"battles_count", n}, {"wins", wins},
                                                  {"losses", n - wins}, {"kills_monsters", km}, {"kills_players", kp},
-                                                 {"pvp_battles", pvp}, {"heatmap", heatmap_json(heatmap(it->battles, *zone))}});
+                                                 {"pvp_battles", pvp}, {"heatmap", heatmap_json(heatmap(player->battles, *zone))}});
   });
 
   router.post("/api/admin/ml/train-botdetector", [st](HttpRequest& req) -> Awaitable {

@@ -19,7 +19,7 @@ namespace tzr::antibot {
 struct PlayerState {
   static constexpr std::size_t kMaxLocations = 256;
 
-  std::int64_t battles = 0, first_end = 0, last_end = 0;  // last_end: the latest end so far
+  std::int64_t battles = 0, first_end = 0, last_end = 0;  // the earliest and the latest end so far
   std::int64_t late = 0;  // battles that arrived ending before last_end (a rebuild reorders them)
   // In-session idle times (start − latest previous end, 0 ≤ idle ≤ session break), Welford.
   double idle_n = 0, idle_mean = 0, idle_m2 = 0;
@@ -31,7 +31,8 @@ struct PlayerState {
   std::int64_t marathons = 0, marathon_battles = 0, run_first = 0, run_battles = 0;
   double longest_marathon_hours = 0;
   std::array<std::int64_t, 168> week_hours{};  // (ISO weekday − 1) × 24 + UTC hour
-  std::vector<std::pair<std::int32_t, std::int32_t>> locations;  // sorted, at most kMaxLocations
+  // Sorted; past kMaxLocations the smallest ones are kept, so the set does not depend on the order.
+  std::vector<std::pair<std::int32_t, std::int32_t>> locations;
   bool locations_overflow = false;
   std::int64_t pvp = 0, kills_monsters = 0, kills_players = 0, survived = 0, loot = 0;
 
@@ -41,6 +42,22 @@ struct PlayerState {
   std::int64_t marathon_count(const FeatureOptions& breaks) const;
   double idle_cv() const;  // NaN without idles or with a zero mean
 };
+
+// One row of antibot_player_days: a player's battles that ended on one UTC day. Every field but
+// idle_n / idle_sum (idle times against the state's previous end) is independent of the order
+// the battles arrived in.
+struct PlayerDay {
+  std::int64_t battles = 0, pvp = 0, survived = 0, kills_monsters = 0, kills_players = 0, loot = 0;
+  std::int64_t idle_n = 0, hours_mask = 0;  // hours_mask: bit h = a battle ended in UTC hour h
+  double idle_sum = 0;
+  void add(const PlayerDay& other);
+};
+
+std::int64_t utc_day(std::int64_t ts);  // days since 1970-01-01, rounded down
+
+// Applies b to the state and counts it in day (the row of b's UTC day): the one step the ingest
+// hook and the rebuild share, so that both write the same rows.
+void apply_battle(PlayerState& state, PlayerDay& day, const PlayerBattle& b, const FeatureOptions& breaks);
 
 boost::json::value to_json(const PlayerState& s);
 Result<PlayerState> player_state_from_json(const boost::json::value& json);

@@ -1,8 +1,10 @@
 #include "antibot/store.hpp"
 
 #include "antibot/player_state.hpp"
+#include "antibot/sql_rows.hpp"
 #include "core/json.hpp"
 
+#include <limits>
 #include <map>
 
 namespace tzr::antibot {
@@ -10,57 +12,22 @@ namespace {
 
 using storage::Value;
 
-// Multi-row INSERTs of up to 200 rows (one round trip each instead of one per row).
-class BatchInsert {
- public:
-  BatchInsert(storage::Session& s, std::string head, std::size_t columns) : s_(s), head_(std::move(head)), columns_(columns) {}
-  Status add(std::vector<Value> row) {
-    for (auto& v : row) values_.push_back(std::move(v));
-    if (++rows_ == 200) return flush();
-    return {};
-  }
-  Status flush() {
-    if (rows_ == 0) return {};
-    std::string sql = head_;
-    for (std::size_t r = 0; r < rows_; ++r) {
-      sql += r ? ",(" : "(";
-      for (std::size_t c = 0; c < columns_; ++c) sql += c ? ",?" : "?";
-      sql += ")";
-    }
-    auto result = s_.query(sql, values_);
-    values_.clear();
-    rows_ = 0;
-    if (!result) return result.error();
-    return {};
-  }
-
- private:
-  storage::Session& s_;
-  std::string head_;
-  std::size_t columns_;
-  std::vector<Value> values_;
-  std::size_t rows_ = 0;
-};
-
 Value v(std::int64_t x) { return Value{x}; }
 
-}  // namespace
 
-Result<std::vector<PlayerHistory>> read_histories(storage::Database& db, std::int64_t from, std::int64_t to) {
-  const Value params[] = {Value{from}, Value{to}};
-  auto rows = db.query(
-      // A late joiner entered after the battle's start: its own start is unknown (0 = take the end).
-      "SELECT p.login_key, p.login, b.battle_id,"
-      " CASE WHEN p.intervened_turn IS NULL THEN COALESCE(b.start_ts, 0) ELSE 0 END, b.ts, b.loc_x, b.loc_y, b.has_pvp,"
-      " p.survived, p.kills_monsters, p.kills_players,"
-      " COALESCE((SELECT SUM(l.qty) FROM battle_loot l WHERE l.battle_id = p.battle_id AND l.login = p.login), 0)"
-      " FROM battle_participants p JOIN battles b ON b.battle_id = p.battle_id"
-      " WHERE b.ts IS NOT NULL AND b.ts >= ? AND b.ts < ?"
-      " ORDER BY p.login_key, b.ts, COALESCE(b.start_ts, 0), b.battle_id",
-      params);
-  if (!rows) return rows.error();
+// A late joiner entered after the battle's start: its own start is unknown (0 = take the end).
+constexpr const char* kHistorySelect =
+    "SELECT p.login_key, p.login, b.battle_id,"
+    " CASE WHEN p.intervened_turn IS NULL THEN COALESCE(b.start_ts, 0) ELSE 0 END, b.ts, b.loc_x, b.loc_y, b.has_pvp,"
+    " p.survived, p.kills_monsters, p.kills_players,"
+    " COALESCE((SELECT SUM(l.qty) FROM battle_loot l WHERE l.battle_id = p.battle_id AND l.login = p.login), 0)"
+    " FROM battle_participants p JOIN battles b ON b.battle_id = p.battle_id"
+    " WHERE b.ts IS NOT NULL AND b.ts >= ? AND b.ts < ?";
+constexpr const char* kHistoryOrder = " ORDER BY p.login_key, b.ts, COALESCE(b.start_ts, 0), b.battle_id";
+
+std::vector<PlayerHistory> histories_of(const storage::QueryResult& rows) {
   std::vector<PlayerHistory> out;
-  for (const auto& r : rows->rows) {
+  for (const auto& r : rows.rows) {
     auto key = r.text(0);
     if (out.empty() || out.back().login_key != key) out.push_back({std::move(key), r.text(1), {}});
     PlayerBattle b;
@@ -79,52 +46,97 @@ Result<std::vector<PlayerHistory>> read_histories(storage::Database& db, std::in
   return out;
 }
 
+template <class Db>
+Result<std::vector<PlayerHistory>> read_histories_on(Db& db, std::int64_t from, std::int64_t to) {
+  const Value params[] = {Value{from}, Value{to}};
+  auto rows = db.query(std::string(kHistorySelect) + kHistoryOrder, params);
+  if (!rows) return rows.error();
+  return histories_of(*rows);
+}
+
+constexpr std::int64_t kStateLockKey = 0x747a72'616e7469;  // "tzr" "anti"
+
+Status write_states(storage::Session& s, const std::vector<PlayerHistory>& histories, const FeatureOptions& breaks,
+                    std::int64_t now, const std::function<void(const std::string&)>& progress) {
+  for (const char* sql : {"DELETE FROM antibot_player_days", "DELETE FROM antibot_player_state"})
+    if (auto r = s.query(sql); !r) return r.error();
+  BatchInsert states(s, "INSERT INTO antibot_player_state (login_key, login, battles, last_end, state, updated_at) VALUES ", 6);
+  BatchInsert days(s,
+                   "INSERT INTO antibot_player_days (login_key, day, battles, pvp, survived, kills_monsters,"
+                   " kills_players, loot, idle_n, idle_sum, hours_mask) VALUES ",
+                   11);
+  std::size_t done = 0;
+  for (const auto& h : histories) {
+    PlayerState state;
+    std::map<std::int64_t, PlayerDay> per_day;
+    for (const auto& b : h.battles) apply_battle(state, per_day[utc_day(b.end_ts)], b, breaks);
+    if (auto st = states.add({Value{h.login_key}, Value{h.login}, v(state.battles), v(state.last_end),
+                              Value{json::serialize(to_json(state))}, v(now)});
+        !st)
+      return st;
+    for (const auto& [day, d] : per_day)
+      if (auto st = days.add({Value{h.login_key}, v(day), v(d.battles), v(d.pvp), v(d.survived), v(d.kills_monsters),
+                              v(d.kills_players), v(d.loot), v(d.idle_n), Value{d.idle_sum}, v(d.hours_mask)});
+          !st)
+        return st;
+    if (progress && (++done % 1000 == 0 || done == histories.size()))
+      progress(std::to_string(done) + "/" + std::to_string(histories.size()) + " players written");
+  }
+  if (auto st = states.flush(); !st) return st;
+  return days.flush();
+}
+
+}  // namespace
+
+Result<std::vector<PlayerHistory>> read_histories(storage::Database& db, std::int64_t from, std::int64_t to) {
+  return read_histories_on(db, from, to);
+}
+
+Result<std::vector<PlayerHistory>> read_histories(storage::Session& s, std::int64_t from, std::int64_t to) {
+  return read_histories_on(s, from, to);
+}
+
+Result<std::optional<PlayerHistory>> read_history(storage::Database& db, const std::string& login_key, std::int64_t from,
+                                                  std::int64_t to) {
+  const Value params[] = {Value{from}, Value{to}, Value{login_key}};
+  auto rows = db.query(std::string(kHistorySelect) + " AND p.login_key = ?" + kHistoryOrder, params);
+  if (!rows) return rows.error();
+  auto out = histories_of(*rows);
+  if (out.empty()) return std::optional<PlayerHistory>{};
+  return std::optional<PlayerHistory>{std::move(out.front())};
+}
+
+Status lock_player_states(storage::Session& s) {
+  if (s.dialect() != storage::Dialect::postgres) return {};
+  const Value key[] = {Value{kStateLockKey}};
+  if (auto r = s.query("SELECT pg_advisory_xact_lock(?)", key); !r) return r.error();
+  return {};
+}
+
+Result<RebuildCounts> rebuild_all_states(storage::Database& db, const FeatureOptions& breaks, std::int64_t now,
+                                         const std::function<void(const std::string&)>& progress) {
+  RebuildCounts counts;
+  auto st = db.transaction([&](storage::Session& s) -> Status {
+    if (auto locked = lock_player_states(s); !locked) return locked;
+    if (progress) progress("reading every participation");
+    auto histories = read_histories(s, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max());
+    if (!histories) return histories.error();
+    counts = {histories->size(), 0};
+    for (const auto& h : *histories) counts.participations += h.battles.size();
+    if (progress)
+      progress(std::to_string(counts.players) + " players, " + std::to_string(counts.participations) +
+               " participations; writing the state");
+    return write_states(s, *histories, breaks, now, progress);
+  });
+  if (!st) return st.error();
+  return counts;
+}
+
 Status rebuild_states(storage::Database& db, const std::vector<PlayerHistory>& histories,
                       const FeatureOptions& breaks, std::int64_t now) {
   return db.transaction([&](storage::Session& s) -> Status {
-    for (const char* sql : {"DELETE FROM antibot_player_days", "DELETE FROM antibot_player_state"})
-      if (auto r = s.query(sql); !r) return r.error();
-    BatchInsert states(s, "INSERT INTO antibot_player_state (login_key, login, battles, last_end, state, updated_at) VALUES ", 6);
-    BatchInsert days(s,
-                     "INSERT INTO antibot_player_days (login_key, day, battles, pvp, survived, kills_monsters,"
-                     " kills_players, loot, idle_n, idle_sum, hours_mask) VALUES ",
-                     11);
-    for (const auto& h : histories) {
-      PlayerState state;
-      struct Day {
-        std::int64_t battles = 0, pvp = 0, survived = 0, km = 0, kp = 0, loot = 0, idle_n = 0, hours = 0;
-        double idle_sum = 0;
-      };
-      std::map<std::int64_t, Day> per_day;
-      for (const auto& b : h.battles) {
-        const bool first = state.battles == 0;
-        const std::int64_t idle = (b.start_ts != 0 && b.start_ts <= b.end_ts ? b.start_ts : b.end_ts) - state.last_end;
-        state.apply(b, breaks);
-        auto& d = per_day[b.end_ts >= 0 ? b.end_ts / 86400 : (b.end_ts - 86399) / 86400];
-        ++d.battles;
-        d.pvp += b.pvp;
-        d.survived += b.survived;
-        d.km += b.kills_monsters;
-        d.kp += b.kills_players;
-        d.loot += b.loot;
-        d.hours |= std::int64_t{1} << (((b.end_ts % 86400) + 86400) % 86400 / 3600);
-        if (!first && idle >= 0 && idle <= breaks.session_break_s) {
-          ++d.idle_n;
-          d.idle_sum += static_cast<double>(idle);
-        }
-      }
-      if (auto st = states.add({Value{h.login_key}, Value{h.login}, v(state.battles), v(state.last_end),
-                                Value{json::serialize(to_json(state))}, v(now)});
-          !st)
-        return st;
-      for (const auto& [day, d] : per_day)
-        if (auto st = days.add({Value{h.login_key}, v(day), v(d.battles), v(d.pvp), v(d.survived), v(d.km), v(d.kp),
-                                v(d.loot), v(d.idle_n), Value{d.idle_sum}, v(d.hours)});
-            !st)
-          return st;
-    }
-    if (auto st = states.flush(); !st) return st;
-    return days.flush();
+    if (auto locked = lock_player_states(s); !locked) return locked;
+    return write_states(s, histories, breaks, now, {});
   });
 }
 

@@ -17,7 +17,6 @@
 #include <filesystem>
 #include <functional>
 #include <iterator>
-#include <limits>
 #include <optional>
 #include <fstream>
 
@@ -173,15 +172,13 @@ int cmd_antibot_scan(const GlobalOptions& global, const AntibotScanOptions& o) {
 int cmd_antibot_rebuild(const GlobalOptions& global, bool quiet) {
   auto rt = open_store(global);
   if (!rt) return fail(rt.error());
-  auto& db = *(*rt)->db;
-  if (!quiet) std::fprintf(stderr, "antibot rebuild: reading every participation\n");
-  auto histories = antibot::read_histories(db, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max());
-  if (!histories) return fail(histories.error());
-  std::size_t participations = 0;
-  for (const auto& h : *histories) participations += h.battles.size();
-  if (!quiet) std::fprintf(stderr, "antibot rebuild: %zu players, %zu participations; writing state\n", histories->size(), participations);
-  if (auto st = antibot::rebuild_states(db, *histories, {}, unix_now()); !st) return fail(st.error());
-  std::printf("rebuilt the state of %zu players from %zu participations\n", histories->size(), participations);
+  const auto started = std::chrono::steady_clock::now();
+  auto counts = antibot::rebuild_all_states(*(*rt)->db, {}, unix_now(), [quiet](const std::string& line) {
+    if (!quiet) std::fprintf(stderr, "antibot rebuild-state: %s\n", line.c_str());
+  });
+  if (!counts) return fail(counts.error());
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf("rebuilt the state of %zu players from %zu participations in %.1f s\n", counts->players, counts->participations, s);
   return 0;
 }
 
@@ -298,7 +295,10 @@ void add_antibot_commands(CLI::App& app, const GlobalOptions& global, int& code)
   tr->callback([&global, &code] { code = cmd_antibot_train(global, train); });
 
   static bool rebuild_quiet = false;
-  auto* rb = antibot->add_subcommand("rebuild", "Recompute every player's incremental state and daily rows from the battles store");
+  auto* rb = antibot->add_subcommand("rebuild-state",
+                                     "Recompute every player's incremental state and daily rows from the whole battles store"
+                                     " (after battles arrived out of order, or when the definitions change)");
+  rb->alias("rebuild");
   rb->add_flag("-q,--quiet", rebuild_quiet, "No progress output");
   rb->callback([&global, &code] { code = cmd_antibot_rebuild(global, rebuild_quiet); });
 }

@@ -56,8 +56,9 @@ struct AntibotTrainOptions {
 };
 int cmd_antibot_train(const GlobalOptions& global, const AntibotTrainOptions& options);
 
-// `tzrhost antibot rebuild`: recomputes every player's incremental state and daily rows from the
-// whole battles store (the full rebuild of antibot_player_state / antibot_player_days).
+// `tzrhost antibot rebuild-state` (alias `rebuild`): recomputes every player's incremental state
+// and daily rows from the whole battles store (the full rebuild of antibot_player_state /
+// antibot_player_days), in one transaction that concurrent ingest batches wait for.
 int cmd_antibot_rebuild(const GlobalOptions& global, bool quiet);
 
 }  // namespace tzr::app

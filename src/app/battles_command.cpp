@@ -1,5 +1,6 @@
 #include "app/battles_command.hpp"
 
+#include "antibot/state_ingest.hpp"
 #include "app/runtime.hpp"
 #include "battles/gzip.hpp"
 #include "battles/ingest.hpp"
@@ -113,6 +114,8 @@ Result<battles::IngestCounts> ingest_with_config(Config config, const std::vecto
   std::string raw_dir = c.string("battles.raw_dir");
   if (raw_dir.empty()) raw_dir = (fs::path(c.string("server.var_dir")) / "raw").string();
   battles::BattleStore store(*(*rt)->db);
+  antibot::StateAtIngest state;  // the per-player antibot state, updated in each batch's transaction
+  if (c.boolean("antibot.state_at_ingest")) store.set_observer(&state);
   battles::RawStore raw(raw_dir, *(*rt)->db);
   battles::IngestOptions io;
   io.max_log_bytes = static_cast<std::size_t>(c.integer("battles.max_log_bytes"));

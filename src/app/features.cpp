@@ -78,7 +78,9 @@ void add_legacy_health(net::Router& router, Features& f) {
 }
 
 // The battles feature: store, raw store, ingest, watched folder and (when configured) sync workers.
-Result<std::unique_ptr<battles::BattlesFeature>> build_battles(Runtime& rt, boost::asio::any_io_executor executor) {
+// observer (may be null) sees every batch the ingest stores, from before the watched folder starts.
+Result<std::unique_ptr<battles::BattlesFeature>> build_battles(Runtime& rt, boost::asio::any_io_executor executor,
+                                                               battles::IngestObserver* observer) {
   const auto& c = rt.config;
   battles::BattlesSettings s;
   s.raw_dir = c.string("battles.raw_dir").empty() ? std::filesystem::path(c.string("server.var_dir")) / "raw"
@@ -89,6 +91,7 @@ Result<std::unique_ptr<battles::BattlesFeature>> build_battles(Runtime& rt, boos
   s.ingest.batch_size = static_cast<std::size_t>(c.integer("battles.ingest_batch"));
   s.upload_max_bytes = static_cast<std::size_t>(c.integer("battles.upload_max_bytes"));
   auto feature = std::make_unique<battles::BattlesFeature>(*rt.db, *rt.blocking, std::move(s));
+  feature->store().set_observer(observer);
   if (c.boolean("battles.sync_enabled")) {
     battles::SyncOptions so;
     for (const auto& entry : c.list("battles.sync_accounts")) {
@@ -285,7 +288,8 @@ Result<std::unique_ptr<Features>> build_features(Runtime& rt, boost::asio::any_i
     f->shop = std::move(*built);
   }
   if (c.boolean("battles.enabled")) {
-    auto built = build_battles(rt, executor);
+    if (c.boolean("antibot.state_at_ingest")) f->antibot_state = std::make_unique<antibot::StateAtIngest>();
+    auto built = build_battles(rt, executor, f->antibot_state.get());
     if (!built) return built.error();
     f->battles = std::move(*built);
     const std::string model = c.string("antibot.model_path");

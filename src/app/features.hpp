@@ -2,6 +2,7 @@
 // Builds the feature objects of one process from its configuration, and the HTTP services
 // that expose them.
 #include "antibot/http.hpp"
+#include "antibot/state_ingest.hpp"
 #include "app/dashboard_wiring.hpp"
 #include "app/runtime.hpp"
 #include "battles/feature.hpp"
@@ -41,6 +42,7 @@ struct Features {
   std::unique_ptr<shop::SqlShopStore> shop_store;  // shop.enabled
   std::unique_ptr<shop::BotLeases> shop_leases;
   std::unique_ptr<shop::ShopService> shop;
+  std::unique_ptr<antibot::StateAtIngest> antibot_state;  // antibot.state_at_ingest; outlives battles' writers
   std::unique_ptr<battles::BattlesFeature> battles;  // battles.enabled
   DashboardParts dashboard;                          // gateway.dashboard
   std::unique_ptr<antibot::AntibotHttp> antibot;     // with battles, on its port

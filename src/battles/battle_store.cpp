@@ -315,7 +315,14 @@ Result<std::vector<IngestRecord>> BattleStore::write_batch(const std::vector<Ing
                          v(std::int64_t{it.outcome.parser_version}), v(it.outcome.source.size_bytes), v(it.parse_us), v(store_us)});
       if (!st) return st;
     }
-    return log.flush();
+    if (auto st = log.flush(); !st) return st;
+    // Last, so that an observer's locks are taken after every row of this batch.
+    if (!observer_) return {};
+    std::vector<const BattleLog*> fresh;
+    for (const auto& [id, index] : winner)
+      if (!existing.count(id)) fresh.push_back(&items[index].outcome.log);
+    if (fresh.empty()) return {};
+    return observer_->on_batch(s, fresh);
   };
   if (auto st = db_.transaction(body); !st) return st.error();
   return records;

@@ -5,6 +5,7 @@
 // (sha256 of its bytes) was already ingested is a duplicate; a battle id already stored is
 // replaced by a newer, different log of the same battle. A damaged log (any parse error) is
 // recorded as failed with its reason and is not stored.
+#include "battles/ingest_observer.hpp"
 #include "battles/model.hpp"
 #include "battles/raw_store.hpp"
 #include "storage/database.hpp"
@@ -91,8 +92,11 @@ class BattleStore {
 
   // Which of these content hashes were ingested already (stored, replaced or failed).
   Result<std::unordered_set<std::string>> known_contents(const std::vector<std::string>& sha256s);
-  // One transaction for the whole batch; records[i] answers items[i].
+  // One transaction for the whole batch; records[i] answers items[i]. The observer, when set,
+  // sees the batch's new battles inside that transaction.
   Result<std::vector<IngestRecord>> write_batch(const std::vector<IngestItem>& items);
+  // Set before the first write; not owned (it outlives the store's writers).
+  void set_observer(IngestObserver* observer) { observer_ = observer; }
 
   // Re-parse of a stored battle (same content, newer parser): replaces its rows in place.
   Status write_reparsed(const IngestItem& item);
@@ -108,6 +112,7 @@ class BattleStore {
 
  private:
   storage::Database& db_;
+  IngestObserver* observer_ = nullptr;
 };
 
 }  // namespace tzr::battles
