@@ -87,7 +87,7 @@ export const en: Record<MessageKey, string> = {
   'clans.wars': 'Clan wars', 'clans.clan1': 'Clan 1', 'clans.clan2': 'Clan 2', 'clans.last_battle': 'Last battle',
   'peak.hours': 'Battles by hour', 'peak.mixed': 'mixed', 'peak.other': 'other', 'peak.total': 'Total battles',
   'peak.peak_hour': 'Peak hour', 'peak.total_col': 'Total', 'peak.heatmap': 'Weekday × hour',
-  'peak.heatmap_total': 'Total battles: {n}',
+  'peak.heatmap_total': 'Total battles: {n}', 'peak.mixed_note': 'PvP and PvE each include the mixed battles; total = PvP + PvE − mixed + other.',
   'shop.trigger': 'Take a snapshot now', 'shop.snapshots': 'Snapshots', 'shop.started_by': 'Started by', 'shop.changes': 'Changes',
   'shop.diff_of': 'Changes of snapshot #{id}', 'shop.diff_latest': 'Changes of the latest snapshot', 'shop.diff_range': 'Snapshot #{from} → #{to}',
   'shop.old_price': 'Old', 'shop.new_price': 'New', 'shop.diff_pct': 'Price Δ', 'shop.history': 'Price history of item {id}',

@@ -85,7 +85,7 @@ export const ru = {
   'clans.wars': 'Клановые войны', 'clans.clan1': 'Клан 1', 'clans.clan2': 'Клан 2', 'clans.last_battle': 'Последний бой',
   'peak.hours': 'Бои по часам', 'peak.mixed': 'смешанные', 'peak.other': 'прочие', 'peak.total': 'Всего боёв',
   'peak.peak_hour': 'Пиковый час', 'peak.total_col': 'Всего', 'peak.heatmap': 'День недели × час',
-  'peak.heatmap_total': 'Всего боёв: {n}',
+  'peak.heatmap_total': 'Всего боёв: {n}', 'peak.mixed_note': 'PvP и PvE включают смешанные бои; всего = PvP + PvE − смешанные + прочие.',
   'shop.trigger': 'Снять снимок сейчас', 'shop.snapshots': 'Снимки', 'shop.started_by': 'Запущен', 'shop.changes': 'Изменений',
   'shop.diff_of': 'Изменения снимка #{id}', 'shop.diff_latest': 'Изменения последнего снимка', 'shop.diff_range': 'Снимок #{from} → #{to}',
   'shop.old_price': 'Было', 'shop.new_price': 'Стало', 'shop.diff_pct': 'Δ цены', 'shop.history': 'История цены предмета {id}',

@@ -1,5 +1,6 @@
 // Peak hours: battles by hour of day (PvP, PvE, mixed, other) in a chosen time zone, and the
 // weekday × hour heatmap of the same window.
+import type { ChartConfiguration } from 'chart.js';
 import { apiGet } from '../api/client';
 import type { HeatCell, Listed, PeakHour } from '../api/types';
 import { h } from '../dom';
@@ -40,11 +41,20 @@ export const peakHoursPage: Page = ({ query, signal }) => {
           { label: t('peak.peak_hour'), value: typeof r.peak_hour === 'number' ? `${String(r.peak_hour).padStart(2, '0')}:00` : '—', testid: 'peak-hour' },
           { label: t('filter.tz'), value: typeof r.tz === 'string' ? r.tz : '—' },
         ]),
+        // Not stacked: PvP and PvE each include the mixed battles (total = pvp + pve − mixed + other),
+        // so every bar is a number the API returned and the line is the total.
         r.items.every((i) => i.total_battles === 0) ? null : chart({
           type: 'bar',
-          data: { labels, datasets: present.map((x, i) => ({ label: x.label, data: r.items.map((it) => Number(it[x.key] ?? 0)), backgroundColor: SERIES_COLOURS[i] })) },
-          options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
-        }, t('peak.hours'), 'peak-chart'),
+          data: {
+            labels,
+            datasets: [
+              { type: 'line', label: t('peak.total_col'), data: r.items.map((it) => it.total_battles), borderColor: '#fde725', backgroundColor: '#fde725' },
+              ...present.map((x, i) => ({ type: 'bar' as const, label: x.label, data: r.items.map((it) => Number(it[x.key] ?? 0)), backgroundColor: SERIES_COLOURS[i] })),
+            ],
+          },
+          options: { scales: { y: { beginAtZero: true } } },
+        } as ChartConfiguration, t('peak.hours'), 'peak-chart'),
+        present.some((x) => x.key === 'mixed_battles') ? h('p', { class: 'muted' }, t('peak.mixed_note')) : null,
         table(r.items, [
           { title: t('col.hour'), cell: (x) => `${String(x.hour).padStart(2, '0')}:00` },
           { title: t('peak.total_col'), cell: (x) => formatInt(x.total_battles, L), numeric: true, testid: 'peak-row-total' },
