@@ -207,8 +207,10 @@ struct Dashboard::State {
     for (auto name : {"Content-Type", "Accept", "Accept-Language"})
       if (auto v = req.headers.get(name)) call.headers.set(name, std::string(*v));
     call.headers.set("X-Request-Id", req.request_id);
-    if (s->role >= Role::moderator && !options.service_token.empty())
+    if (s->role >= Role::moderator && !options.service_token.empty()) {
       call.headers.set("Authorization", "Bearer " + options.service_token);
+      call.headers.set("X-Moderator", s->user);  // who recorded a verdict, in the audit trail
+    }
     auto answer = co_await http.request(std::move(call));
     if (!answer)
       co_return fail(ErrorKind::bad_gateway, "upstream_unavailable", "the " + service + " service did not answer", req);
