@@ -83,6 +83,7 @@ const std::vector<ConfigKey>& keys() {
       integer("battles", "sync_lease_ms", "60000", 100, kHour, "How long a worker holds a battle id it is fetching; a killed worker's ids go to the others after it."),
       integer("battles", "sync_not_found_after", "50", 1, 1'000'000, "Consecutive missing ids after which the forward cursor waits (the newest battle was reached)."),
       text("antibot", "model_path", "", "Bot detector model JSON served on the battles port (`tzrhost antibot train --out`, or POST /api/admin/ml/train-botdetector); empty: <server.var_dir>/antibot-model.json."),
+      text("antibot", "playstyle_model_path", "", "Playstyle model JSON (k-means clusters) served on the battles port (`tzrhost antibot train-playstyle`, or POST /api/admin/ml/train-playstyle); empty: <server.var_dir>/playstyle-model.json."),
       text("antibot", "timezone", "Europe/Moscow", "Default IANA zone of the player activity heatmap (GET /api/analytics/player/{login}?tz=)."),
 
       text("game", "host", "127.0.0.1", "Game server address (its XML socket)."),
