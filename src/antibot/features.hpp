@@ -22,6 +22,9 @@ struct PlayerBattle {
   bool survived = false;
   std::int32_t kills_monsters = 0, kills_players = 0;
   std::int64_t loot = 0;      // items picked up by this player
+  double rank_points = 0;     // the playstyle features (playstyle.hpp) read these four
+  std::int64_t pve_points = 0;
+  std::int64_t damage_monsters = 0, damage_players = 0;  // HP this player took off monsters / players
 };
 
 struct FeatureOptions {

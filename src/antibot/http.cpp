@@ -343,40 +343,12 @@ void add_antibot_routes(net::Router& router, AntibotHttp& antibot) {
                                                  {"pvp_battles", pvp}, {"heatmap", heatmap_json(heatmap(player->battles, *zone))}});
   });
 
-  router.post("/api/admin/ml/train-botdetector", [st](HttpRequest& req) -> Awaitable {
+  router.post("/api/admin/ml/train-botdetector", [st, &antibot](HttpRequest& req) -> Awaitable {
     auto w = window_of(req);
     if (!w) co_return net::error_response(w.error(), req.request_id);
-    std::string id;
-    {
-      std::lock_guard lock(st->mu);
-      id = "train-" + std::to_string(st->next_job++);
-      st->jobs[id].created_at = unix_now();
-    }
+    std::function<Result<bj::object>()> work = [st, window = *w] { return train_and_install(*st, window); };
     auto executor = co_await boost::asio::this_coro::executor;
-    boost::asio::co_spawn(
-        executor,
-        [st, id, window = *w]() -> boost::asio::awaitable<void> {
-          {
-            std::lock_guard lock(st->mu);
-            st->jobs[id].status = "running";
-          }
-          auto r = co_await st->blocking.run([&st, &window] { return train_and_install(*st, window); });
-          std::lock_guard lock(st->mu);
-          auto& job = st->jobs[id];
-          job.finished_at = unix_now();
-          if (r) {
-            job.status = "done";
-            job.result = std::move(*r);
-          } else {
-            job.status = "failed";
-            job.result = bj::object{{"error", r.error().code}, {"message", r.error().message}};
-          }
-        },
-        boost::asio::detached);
-    HttpResponse res = HttpResponse::json(202, bj::object{{"ok", true}, {"job_id", id}, {"status", "queued"},
-                                                          {"status_url", "/api/admin/ml/jobs/" + id}});
-    res.headers.set("Location", "/api/admin/ml/jobs/" + id);
-    co_return res;
+    co_return start_job(antibot, executor, "train", std::move(work));
   });
 
   router.get("/api/admin/ml/jobs/{id}", [&s](HttpRequest& req) -> Awaitable {
@@ -439,6 +411,41 @@ void add_antibot_routes(net::Router& router, AntibotHttp& antibot) {
                                  {"note", r.text(4)}, {"actor", r.text(5)}, {"created_at", battles::iso_utc(r.integer(6))}});
     co_return HttpResponse::json(200, bj::object{{"ok", true}, {"items", std::move(items)}});
   });
+}
+
+HttpResponse start_job(AntibotHttp& antibot, const boost::asio::any_io_executor& executor, std::string kind,
+                       std::function<Result<bj::object>()> work) {
+  auto st = antibot.state();
+  std::string id;
+  {
+    std::lock_guard lock(st->mu);
+    id = kind + "-" + std::to_string(st->next_job++);
+    st->jobs[id].created_at = unix_now();
+  }
+  boost::asio::co_spawn(
+      executor,
+      [st, id, work = std::move(work)]() -> boost::asio::awaitable<void> {
+        {
+          std::lock_guard lock(st->mu);
+          st->jobs[id].status = "running";
+        }
+        auto r = co_await st->blocking.run([&work] { return work(); });
+        std::lock_guard lock(st->mu);
+        auto& job = st->jobs[id];
+        job.finished_at = unix_now();
+        if (r) {
+          job.status = "done";
+          job.result = std::move(*r);
+        } else {
+          job.status = "failed";
+          job.result = bj::object{{"error", r.error().code}, {"message", r.error().message}};
+        }
+      },
+      boost::asio::detached);
+  HttpResponse res = HttpResponse::json(202, bj::object{{"ok", true}, {"job_id", id}, {"status", "queued"},
+                                                        {"status_url", "/api/admin/ml/jobs/" + id}});
+  res.headers.set("Location", "/api/admin/ml/jobs/" + id);
+  return res;
 }
 
 net::Middleware moderator_auth(std::string token) {

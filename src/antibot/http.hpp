@@ -8,6 +8,10 @@
 #include "net/router.hpp"
 #include "storage/database.hpp"
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/json/object.hpp>
+
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -33,6 +37,13 @@ class AntibotHttp {
 // POST /api/admin/ml/train-botdetector, GET /api/admin/ml/jobs/{id} (behind the /api/admin/ bearer);
 // POST /analytics/antibot/player/{login}/verdict, GET /analytics/antibot/audit (behind moderator_auth).
 void add_antibot_routes(net::Router& router, AntibotHttp& antibot);
+
+// Runs `work` on the blocking pool as an admin job listed at GET /api/admin/ml/jobs/{id} (id
+// "<kind>-<n>") and returns the 202 response naming it. `work` outlives the request: it must own
+// what it uses. Not a coroutine on purpose: GCC 12 relocates by-value coroutine arguments bytewise
+// (see battles/routes.cpp), which broke the reference counts `work` holds.
+net::HttpResponse start_job(AntibotHttp& antibot, const boost::asio::any_io_executor& executor, std::string kind,
+                            std::function<Result<boost::json::object>()> work);
 
 // The admin bearer token on the moderator routes: POSTs under /analytics/antibot/ and the audit log.
 net::Middleware moderator_auth(std::string token);

@@ -20,7 +20,8 @@ constexpr const char* kHistorySelect =
     "SELECT p.login_key, p.login, b.battle_id,"
     " CASE WHEN p.intervened_turn IS NULL THEN COALESCE(b.start_ts, 0) ELSE 0 END, b.ts, b.loc_x, b.loc_y, b.has_pvp,"
     " p.survived, p.kills_monsters, p.kills_players,"
-    " COALESCE((SELECT SUM(l.qty) FROM battle_loot l WHERE l.battle_id = p.battle_id AND l.login = p.login), 0)"
+    " COALESCE((SELECT SUM(l.qty) FROM battle_loot l WHERE l.battle_id = p.battle_id AND l.login = p.login), 0),"
+    " p.rank_points, p.pve_points, p.damage_monsters, p.damage_players"
     " FROM battle_participants p JOIN battles b ON b.battle_id = p.battle_id"
     " WHERE b.ts IS NOT NULL AND b.ts >= ? AND b.ts < ?";
 constexpr const char* kHistoryOrder = " ORDER BY p.login_key, b.ts, COALESCE(b.start_ts, 0), b.battle_id";
@@ -41,6 +42,10 @@ std::vector<PlayerHistory> histories_of(const storage::QueryResult& rows) {
     b.kills_monsters = static_cast<std::int32_t>(r.integer(9));
     b.kills_players = static_cast<std::int32_t>(r.integer(10));
     b.loot = r.integer(11);
+    b.rank_points = r.real(12);
+    b.pve_points = r.integer(13);
+    b.damage_monsters = r.integer(14);
+    b.damage_players = r.integer(15);
     out.back().battles.push_back(b);
   }
   return out;

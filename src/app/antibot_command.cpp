@@ -1,6 +1,7 @@
 #include "app/antibot_command.hpp"
 
 #include "antibot/evaluation.hpp"
+#include "antibot/playstyle_routes.hpp"
 #include "antibot/population.hpp"
 #include "antibot/store.hpp"
 #include "app/runtime.hpp"
@@ -107,6 +108,28 @@ int cmd_antibot_train(const GlobalOptions& global, const AntibotTrainOptions& o)
   std::size_t n = 0;
   for (const auto& f : cohort->features) n += f.battles >= 10;
   std::printf("model trained on %zu players (%d-day window) written to %s\n", n, o.days, o.out.c_str());
+  return 0;
+}
+
+int cmd_antibot_train_playstyle(const GlobalOptions& global, const AntibotTrainPlaystyleOptions& o) {
+  auto rt = open_store(global);
+  if (!rt) return fail(rt.error());
+  std::string out = o.out.empty() ? (*rt)->config.string("antibot.playstyle_model_path") : o.out;
+  if (out.empty()) out = (std::filesystem::path((*rt)->config.string("server.var_dir")) / "playstyle-model.json").string();
+  const std::int64_t now = unix_now();
+  const std::int64_t until = o.until > 0 ? o.until : now;
+  if (!o.quiet)
+    std::fprintf(stderr, "antibot train-playstyle: fitting %d clusters on the %d days before %lld\n", o.k, o.days,
+                 static_cast<long long>(until));
+  auto model = antibot::train_playstyle_from_store(*(*rt)->db, o.days, until, now,
+                                                   {.k = static_cast<std::size_t>(o.k), .seed = o.seed});
+  if (!model) return fail(model.error());
+  if (auto st = antibot::write_playstyle_model(out, *model); !st) return fail(st.error());
+  std::printf("playstyle model trained on %zu players (%d-day window, k=%d) written to %s\n", model->trained_on(), o.days,
+              o.k, out.c_str());
+  for (const auto& c : model->clusters())
+    std::printf("  cluster %zu: %-14s %zu players\n", c.id, std::string(antibot::playstyle_code(c.playstyle)).c_str(),
+                c.players);
   return 0;
 }
 
@@ -293,6 +316,16 @@ void add_antibot_commands(CLI::App& app, const GlobalOptions& global, int& code)
   tr->add_option("--out", train.out, "Model file (versioned JSON with the feature-schema hash)")->required();
   tr->add_flag("-q,--quiet", train.quiet, "No progress output");
   tr->callback([&global, &code] { code = cmd_antibot_train(global, train); });
+
+  static AntibotTrainPlaystyleOptions playstyle;
+  auto* tp = antibot->add_subcommand("train-playstyle", "Fit the playstyle clusters on the battles store's window and write the model JSON");
+  tp->add_option("--days", playstyle.days, "Window in days")->capture_default_str()->check(CLI::Range(30, 365));
+  tp->add_option("--until", playstyle.until, "Window end, Unix seconds (default: now)")->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40));
+  tp->add_option("--out", playstyle.out, "Model file (default: antibot.playstyle_model_path, else <server.var_dir>/playstyle-model.json)");
+  tp->add_option("--k", playstyle.k, "Number of clusters")->capture_default_str()->check(CLI::Range(2, 32));
+  tp->add_option("--seed", playstyle.seed, "Seed (same seed and data, same model)")->capture_default_str();
+  tp->add_flag("-q,--quiet", playstyle.quiet, "No progress output");
+  tp->callback([&global, &code] { code = cmd_antibot_train_playstyle(global, playstyle); });
 
   static bool rebuild_quiet = false;
   auto* rb = antibot->add_subcommand("rebuild-state",

@@ -56,6 +56,18 @@ struct AntibotTrainOptions {
 };
 int cmd_antibot_train(const GlobalOptions& global, const AntibotTrainOptions& options);
 
+// `tzrhost antibot train-playstyle`: fits the playstyle clusters (k-means++) on the window's
+// players and writes the versioned model JSON (default: antibot.playstyle_model_path).
+struct AntibotTrainPlaystyleOptions {
+  int days = 90;
+  std::int64_t until = 0;
+  std::string out;
+  int k = 8;
+  std::uint64_t seed = 42;
+  bool quiet = false;
+};
+int cmd_antibot_train_playstyle(const GlobalOptions& global, const AntibotTrainPlaystyleOptions& options);
+
 // `tzrhost antibot rebuild-state` (alias `rebuild`): recomputes every player's incremental state
 // and daily rows from the whole battles store (the full rebuild of antibot_player_state /
 // antibot_player_days), in one transaction that concurrent ingest batches wait for.

@@ -91,6 +91,7 @@ const std::vector<ConfigKey>& keys() {
       boolean("dashboard", "secure_cookie", "true", "Mark the session cookie Secure (browsers still accept it on http://localhost); turn off only for plain-HTTP tests."),
       text("antibot", "model_path", "", "Bot detector model JSON served on the battles port (`tzrhost antibot train --out`, or POST /api/admin/ml/train-botdetector); empty: <server.var_dir>/antibot-model.json."),
       boolean("antibot", "state_at_ingest", "true", "Update each player's incremental antibot state (antibot_player_state, antibot_player_days) in the transaction of every battles ingest batch; off: only `tzrhost antibot rebuild-state` writes it."),
+      text("antibot", "playstyle_model_path", "", "Playstyle model JSON (k-means clusters) served on the battles port (`tzrhost antibot train-playstyle`, or POST /api/admin/ml/train-playstyle); empty: <server.var_dir>/playstyle-model.json."),
       text("antibot", "timezone", "Europe/Moscow", "Default IANA zone of the player activity heatmap (GET /api/analytics/player/{login}?tz=)."),
 
       text("game", "host", "127.0.0.1", "Game server address (its XML socket)."),

@@ -1,5 +1,6 @@
 #include "app/features.hpp"
 
+#include "antibot/playstyle_routes.hpp"
 #include "battles/sync_worker.hpp"
 #include "crypto/aes_gcm.hpp"
 #include "crypto/hash.hpp"
@@ -367,6 +368,11 @@ Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& r
     svc->middleware.push_back(antibot::moderator_auth(token));
     battles::add_battles_routes(svc->router, *f.battles);
     antibot::add_antibot_routes(svc->router, *f.antibot);
+    const std::string playstyle = c.string("antibot.playstyle_model_path");
+    antibot::add_playstyle_routes(svc->router, *f.antibot,
+                                  {*rt.db, *rt.blocking,
+                                   playstyle.empty() ? (std::filesystem::path(c.string("server.var_dir")) / "playstyle-model.json").string()
+                                                     : playstyle});
     services.push_back(svc);
   }
   if (f.shop) {
