@@ -204,7 +204,7 @@ Result<bj::object> train_and_install(AntibotHttp::State& s, const Window& w) {
   std::vector<PlayerFeatures> features;
   for (const auto& h : *histories) features.push_back(compute_features(h.battles, fo));
   const auto now = unix_now();
-  auto trained = Detector::train(features, {}, w.days, now);
+  auto trained = Detector::train(features, s.settings.detector, w.days, now);
   if (!trained) return trained.error();
   std::size_t eligible = 0;
   for (const auto& f : features) eligible += f.battles >= 10;

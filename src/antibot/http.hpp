@@ -1,4 +1,5 @@
 #pragma once
+#include "antibot/detector.hpp"
 // The anti-bot and player analytics routes of the battles service (antibot-analytics.md §7, §11.8,
 // §11.9): candidates and one player's verdict from the installed model, a player's stats with a
 // 24×7 heatmap in a display zone, asynchronous retraining (admin), moderator verdicts and their
@@ -20,6 +21,7 @@ namespace tzr::antibot {
 struct AntibotHttpSettings {
   std::string model_path;                  // read at the first request, replaced by a training job
   std::string default_tz = "Europe/Moscow";
+  DetectorOptions detector;                // what a training job fits (antibot.* settings)
 };
 
 class AntibotHttp {

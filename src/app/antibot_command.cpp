@@ -37,6 +37,36 @@ std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+}  // namespace
+
+Result<antibot::DetectorOptions> detector_options(const Config& c) {
+  antibot::DetectorOptions o;
+  o.threshold = static_cast<double>(c.integer("antibot.threshold_pct")) / 100.0;
+  o.min_battles = static_cast<int>(c.integer("antibot.min_battles"));
+  const auto weights = c.list("antibot.weights");
+  if (weights.size() != 3)
+    return Error::bad_request("antibot.weights needs three numbers: rules, isolation forest, k-means", "config_error");
+  double w[3] = {};
+  for (int i = 0; i < 3; ++i) {
+    char* end = nullptr;
+    w[i] = std::strtod(weights[static_cast<std::size_t>(i)].c_str(), &end);
+    if (end == weights[static_cast<std::size_t>(i)].c_str() || *end != '\0' || !(w[i] >= 0))
+      return Error::bad_request("antibot.weights: '" + weights[static_cast<std::size_t>(i)] + "' is not a weight", "config_error");
+  }
+  if (std::abs(w[0] + w[1] + w[2] - 1.0) > 1e-6) return Error::bad_request("antibot.weights must add up to 1", "config_error");
+  o.w_rules = w[0];
+  o.w_forest = w[1];
+  o.w_kmeans = w[2];
+  o.forest.trees = static_cast<std::size_t>(c.integer("antibot.forest_trees"));
+  o.forest.sample_size = static_cast<std::size_t>(c.integer("antibot.forest_sample_size"));
+  o.forest.contamination = static_cast<double>(c.integer("antibot.contamination_pct")) / 100.0;
+  o.kmeans.k = static_cast<std::size_t>(c.integer("antibot.kmeans_k"));
+  o.forest.seed = o.kmeans.seed = static_cast<std::uint64_t>(c.integer("antibot.seed"));
+  return o;
+}
+
+namespace {
+
 Result<std::unique_ptr<Runtime>> open_store(const GlobalOptions& global) {
   auto config = load_config(global);
   if (!config) return config.error();
@@ -93,8 +123,10 @@ int cmd_antibot_train(const GlobalOptions& global, const AntibotTrainOptions& o)
   const std::int64_t now = unix_now();
   auto cohort = read_cohort(*(*rt)->db, o.days, o.until > 0 ? o.until : now, say);
   if (!cohort) return fail(cohort.error());
+  auto options = detector_options((*rt)->config);
+  if (!options) return fail(options.error());
   say("training the detector");
-  auto detector = antibot::Detector::train(cohort->features, {}, o.days, now);
+  auto detector = antibot::Detector::train(cohort->features, *options, o.days, now);
   if (!detector) return fail(detector.error());
   const std::string tmp = o.out + ".tmp";
   {
@@ -153,8 +185,10 @@ int cmd_antibot_scan(const GlobalOptions& global, const AntibotScanOptions& o) {
   auto* histories = &cohort->histories;
   const auto& features = cohort->features;
   if (!given) {
+    auto options = detector_options((*rt)->config);
+    if (!options) return fail(options.error());
     say("training the detector");
-    auto trained = antibot::Detector::train(features, {}, o.days, now);
+    auto trained = antibot::Detector::train(features, *options, o.days, now);
     if (!trained) return fail(trained.error());
     given = std::move(*trained);
   }

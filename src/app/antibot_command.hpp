@@ -1,4 +1,6 @@
 #pragma once
+#include "antibot/detector.hpp"
+#include "core/config.hpp"
 // The antibot subcommands: `tzrhost antibot synth` writes the labelled synthetic population
 // (antibot-analytics.md §12) as JSON lines, `tzrhost antibot eval` runs the labelled benchmark
 // over several seeds and prints precision, recall, F1, PR-AUC and per-archetype rates.
@@ -72,5 +74,9 @@ int cmd_antibot_train_playstyle(const GlobalOptions& global, const AntibotTrainP
 // and daily rows from the whole battles store (the full rebuild of antibot_player_state /
 // antibot_player_days), in one transaction that concurrent ingest batches wait for.
 int cmd_antibot_rebuild(const GlobalOptions& global, bool quiet);
+
+// The bot detector's settings from [antibot] (threshold, ensemble weights, forest and k-means
+// sizes, seed); the labelled benchmark keeps the specification's defaults instead.
+Result<antibot::DetectorOptions> detector_options(const Config& config);
 
 }  // namespace tzr::app

@@ -1,5 +1,7 @@
 #include "app/features.hpp"
 
+#include "app/antibot_command.hpp"
+
 #include "antibot/playstyle_routes.hpp"
 #include "battles/sync_worker.hpp"
 #include "crypto/aes_gcm.hpp"
@@ -294,10 +296,12 @@ Result<std::unique_ptr<Features>> build_features(Runtime& rt, boost::asio::any_i
     if (!built) return built.error();
     f->battles = std::move(*built);
     const std::string model = c.string("antibot.model_path");
+    auto detector = detector_options(c);
+    if (!detector) return detector.error();
     f->antibot = std::make_unique<antibot::AntibotHttp>(
         *rt.db, *rt.blocking,
         antibot::AntibotHttpSettings{model.empty() ? (std::filesystem::path(c.string("server.var_dir")) / "antibot-model.json").string() : model,
-                                     c.string("antibot.timezone")});
+                                     c.string("antibot.timezone"), *detector});
   }
   return f;
 }
