@@ -4,6 +4,8 @@
 // shared State and outlives its request.
 #include "antibot/http.hpp"
 
+#include "net/query_params.hpp"
+
 #include "antibot/aggregate_routes.hpp"
 #include "antibot/analytics.hpp"
 #include "antibot/detector.hpp"
@@ -66,22 +68,8 @@ std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-Error bad_param(const std::string& name, const std::string& why) {
-  Error e = Error::make(ErrorKind::validation, "invalid_parameter", "query parameter '" + name + "': " + why);
-  e.fields.push_back({name, why});
-  return e;
-}
-
-Result<std::int64_t> int_param(const HttpRequest& req, const std::string& name, std::int64_t fallback, std::int64_t lo,
-                               std::int64_t hi) {
-  auto v = req.query_param(name);
-  if (!v || v->empty()) return fallback;
-  std::int64_t n = 0;
-  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-  if (ec != std::errc{} || p != v->data() + v->size() || n < lo || n > hi)
-    return bad_param(name, "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
-  return n;
-}
+using net::bad_param;
+using net::int_param;
 
 struct Window {
   int days = 30;

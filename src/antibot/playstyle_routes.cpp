@@ -3,6 +3,8 @@
 // and the training job own.
 #include "antibot/playstyle_routes.hpp"
 
+#include "net/query_params.hpp"
+
 #include "antibot/analytics.hpp"
 #include "battles/battle_store.hpp"
 #include "battles/model_json.hpp"
@@ -33,20 +35,7 @@ std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-Result<std::int64_t> int_param(const HttpRequest& req, const std::string& name, std::int64_t fallback, std::int64_t lo,
-                               std::int64_t hi) {
-  auto v = req.query_param(name);
-  if (!v || v->empty()) return fallback;
-  std::int64_t n = 0;
-  auto [p, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
-  if (ec != std::errc{} || p != v->data() + v->size() || n < lo || n > hi) {
-    const std::string why = "must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
-    Error e = Error::make(ErrorKind::validation, "invalid_parameter", "query parameter '" + name + "': " + why);
-    e.fields.push_back({name, why});
-    return e;
-  }
-  return n;
-}
+using net::int_param;
 
 struct Window {
   int days = 90;

@@ -10,6 +10,7 @@
 #include "battles/upload_body.hpp"
 #include "core/json.hpp"
 #include "net/http_errors.hpp"
+#include "net/query_params.hpp"
 
 #include <boost/json.hpp>
 
@@ -24,11 +25,7 @@ using Awaitable = boost::asio::awaitable<HttpResponse>;
 
 namespace {
 
-Error bad_param(const std::string& name, const std::string& why) {
-  Error e = Error::make(ErrorKind::validation, "invalid_parameter", "query parameter '" + name + "': " + why);
-  e.fields.push_back({name, why});
-  return e;
-}
+using net::bad_param;
 
 std::optional<std::int64_t> parse_i64(std::string_view s) {
   std::int64_t v = 0;

@@ -106,6 +106,9 @@ struct Dashboard::State {
   static net::HttpClientOptions client_options(const DashboardOptions& o) {
     net::HttpClientOptions h;
     h.request_timeout = o.upstream_timeout;
+    // No pooled connections: they would belong to the server's io_context and outlive it (this
+    // state lives as long as the gateway's middleware); a loopback connect per call is cheap.
+    h.max_idle_per_host = 0;
     return h;
   }
 

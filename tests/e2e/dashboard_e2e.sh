@@ -41,4 +41,11 @@ curl -sf "http://127.0.0.1:$gw/ui/" > /dev/null || { echo "dashboard e2e: the de
 mkdir -p "$artifacts"
 cd "$src/web"
 TZR_UI_URL="http://127.0.0.1:$gw" TZR_UI_USER=admin TZR_UI_PASSWORD="$(cat "$dir/dashboard.password")" \
-  TZR_UI_UNTIL=2025-10-03 TZR_UI_ARTIFACTS="$artifacts" TZR_UI_E2E_WRITE=1 npm run --silent e2e
+  TZR_UI_UNTIL=2025-10-03 TZR_UI_ARTIFACTS="$artifacts" TZR_UI_E2E_WRITE=${TZR_UI_E2E_WRITE:-1} npm run --silent e2e && rc=0 || rc=$?
+echo "dashboard e2e: browser run exit $rc" >&2
+kill "$demo_pid" 2>/dev/null; wait "$demo_pid" 2>/dev/null && demo_rc=0 || demo_rc=$?
+demo_pid=""
+echo "dashboard e2e: demo exit $demo_rc" >&2
+# The demo must also stop cleanly after serving the browser (a crash at shutdown fails the test).
+if [[ $demo_rc -ne 0 ]]; then tail -40 "$work/demo.log" >&2; rc=1; fi
+exit $rc
