@@ -114,32 +114,39 @@ Result<antibot::Detector> load_model(const std::string& path, int days) {
 
 }  // namespace
 
+Result<std::size_t> train_detector_into(Runtime& rt, int days, std::int64_t until, const std::string& path,
+                                        const std::function<void(const std::string&)>& say) {
+  const std::int64_t now = unix_now();
+  auto cohort = read_cohort(*rt.db, days, until > 0 ? until : now, say);
+  if (!cohort) return cohort.error();
+  auto options = detector_options(rt.config);
+  if (!options) return options.error();
+  say("training the detector");
+  auto detector = antibot::Detector::train(cohort->features, *options, days, now);
+  if (!detector) return detector.error();
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << json::serialize(detector->to_json()) << '\n';
+    if (!out) return Error::make(ErrorKind::internal, "io_error", "cannot write " + path);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Error::make(ErrorKind::internal, "io_error", "cannot rename into " + path);
+  std::size_t n = 0;
+  for (const auto& f : cohort->features) n += f.battles >= 10;
+  return n;
+}
+
 int cmd_antibot_train(const GlobalOptions& global, const AntibotTrainOptions& o) {
   auto say = [&](const std::string& line) {
     if (!o.quiet) std::fprintf(stderr, "antibot train: %s\n", line.c_str());
   };
   auto rt = open_store(global);
   if (!rt) return fail(rt.error());
-  const std::int64_t now = unix_now();
-  auto cohort = read_cohort(*(*rt)->db, o.days, o.until > 0 ? o.until : now, say);
-  if (!cohort) return fail(cohort.error());
-  auto options = detector_options((*rt)->config);
-  if (!options) return fail(options.error());
-  say("training the detector");
-  auto detector = antibot::Detector::train(cohort->features, *options, o.days, now);
-  if (!detector) return fail(detector.error());
-  const std::string tmp = o.out + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << json::serialize(detector->to_json()) << '\n';
-    if (!out) return fail(Error::make(ErrorKind::internal, "io_error", "cannot write " + o.out));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, o.out, ec);
-  if (ec) return fail(Error::make(ErrorKind::internal, "io_error", "cannot rename into " + o.out));
-  std::size_t n = 0;
-  for (const auto& f : cohort->features) n += f.battles >= 10;
-  std::printf("model trained on %zu players (%d-day window) written to %s\n", n, o.days, o.out.c_str());
+  auto n = train_detector_into(**rt, o.days, o.until, o.out, say);
+  if (!n) return fail(n.error());
+  std::printf("model trained on %zu players (%d-day window) written to %s\n", *n, o.days, o.out.c_str());
   return 0;
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 #include "antibot/detector.hpp"
+#include "app/runtime.hpp"
 #include "core/config.hpp"
+
+#include <functional>
 // The antibot subcommands: `tzrhost antibot synth` writes the labelled synthetic population
 // (antibot-analytics.md §12) as JSON lines, `tzrhost antibot eval` runs the labelled benchmark
 // over several seeds and prints precision, recall, F1, PR-AUC and per-archetype rates.
@@ -78,5 +81,10 @@ int cmd_antibot_rebuild(const GlobalOptions& global, bool quiet);
 // The bot detector's settings from [antibot] (threshold, ensemble weights, forest and k-means
 // sizes, seed); the labelled benchmark keeps the specification's defaults instead.
 Result<antibot::DetectorOptions> detector_options(const Config& config);
+
+// The bot detector trained on the window's players and written to path (what `antibot train`
+// does, for callers that hold a runtime: the demo). Returns the players it was fitted on.
+Result<std::size_t> train_detector_into(Runtime& rt, int days, std::int64_t until, const std::string& path,
+                                        const std::function<void(const std::string&)>& say);
 
 }  // namespace tzr::app

@@ -145,6 +145,8 @@ int cmd_ingest(const GlobalOptions& global, const std::vector<std::string>& path
 
 constexpr int kDemoDays = 2;  // days of the demo's synthetic corpus
 
+std::int64_t demo_corpus_end() { return battles::SynthOptions{}.start_unix + std::int64_t{kDemoDays} * 86400; }
+
 Status prepare_demo_battles(const Config& config, const std::string& folder) {
   std::error_code ec;
   if (!fs::exists(folder, ec)) {

@@ -26,6 +26,8 @@ int cmd_ingest(const GlobalOptions& global, const std::vector<std::string>& path
 // `tzrhost demo`: writes a small synthetic corpus into folder (once) and ingests it into the
 // configured platform database, so that the battles service has battles at once.
 Status prepare_demo_battles(const Config& config, const std::string& folder);
+// The end of the demo corpus's days (Unix seconds): the anti-bot window of the demo.
+std::int64_t demo_corpus_end();
 // The battles lines of the demo guide.
 void print_battles_guide(const std::vector<net::BoundService>& services, const std::string& token_file, const std::string& folder);
 

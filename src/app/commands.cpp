@@ -1,5 +1,7 @@
 #include "app/commands.hpp"
 
+#include "antibot/playstyle_routes.hpp"
+#include "app/antibot_command.hpp"
 #include "app/battles_command.hpp"
 #include "app/config_schema.hpp"
 #include "app/platform_migrations.hpp"
@@ -104,6 +106,39 @@ int cmd_migrate(const GlobalOptions& global) {
   return 0;
 }
 
+namespace {
+
+// The anti-bot detector and the playstyle clusters fitted on the demo corpus once, so that the
+// anti-bot pages and endpoints answer at the first start (an admin can retrain any time).
+void train_demo_models(const Config& config) {
+  const std::string var = config.string("server.var_dir");
+  const std::string detector = config.string("antibot.model_path").empty() ? var + "/antibot-model.json" : config.string("antibot.model_path");
+  const std::string playstyle =
+      config.string("antibot.playstyle_model_path").empty() ? var + "/playstyle-model.json" : config.string("antibot.playstyle_model_path");
+  std::error_code ec;
+  if (std::filesystem::exists(detector, ec) && std::filesystem::exists(playstyle, ec)) return;
+  auto rt = open_runtime(config);
+  if (!rt) {
+    spdlog::warn("demo: models not trained: {}", rt.error().message);
+    return;
+  }
+  const std::int64_t until = demo_corpus_end();
+  if (!std::filesystem::exists(detector, ec)) {
+    auto n = train_detector_into(**rt, 7, until, detector, [](const std::string&) {});
+    if (n) std::printf("tzrhost demo: anti-bot model trained on %zu players of the demo corpus\n", *n);
+    else spdlog::warn("demo: anti-bot model not trained: {}", n.error().message);
+  }
+  if (!std::filesystem::exists(playstyle, ec)) {
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto model = antibot::train_playstyle_from_store(*(*rt)->db, 30, until, now, {.k = 8, .seed = 42});
+    if (model && antibot::write_playstyle_model(playstyle, *model))
+      std::printf("tzrhost demo: playstyle model trained on %zu players of the demo corpus\n", model->trained_on());
+    else spdlog::warn("demo: playstyle model not trained: {}", model ? "cannot write it" : model.error().message);
+  }
+}
+
+}  // namespace
+
 int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
   auto config = load_config(global);
   if (!config) return fail(config.error());
@@ -167,6 +202,7 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
   // Battles: a small synthetic corpus, served by the simulator and ingested before the services start.
   const std::string battle_logs = dir + "/battle-logs";
   if (auto st = prepare_demo_battles(*config, battle_logs); !st) return fail(st.error());
+  train_demo_models(*config);
   // The game simulator stands in for the game server, unless one is given.
   game::sim::SimOptions sim_options;
   sim_options.bind = "127.0.0.1";
