@@ -191,7 +191,7 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
   router.get("/analytics/time/activity-heatmap", [ctx](HttpRequest& req) -> Awaitable {
     auto w = window_of(req, 30);
     if (!w) co_return net::error_response(w.error(), req.request_id);
-    auto zone = zone_of(req, *ctx);
+    auto zone = co_await ctx->blocking.run([&req, &ctx] { return zone_of(req, *ctx); });  // reads a TZif file
     if (!zone) co_return net::error_response(zone.error(), req.request_id);
     auto slots = co_await ctx->blocking.run([&ctx, &w] { return read_time_slots(ctx->db, w->span()); });
     if (!slots) co_return net::error_response(slots.error(), req.request_id);
@@ -209,7 +209,7 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
   router.get("/analytics/time/peak-hours", [ctx](HttpRequest& req) -> Awaitable {
     auto w = window_of(req, 30);
     if (!w) co_return net::error_response(w.error(), req.request_id);
-    auto zone = zone_of(req, *ctx);
+    auto zone = co_await ctx->blocking.run([&req, &ctx] { return zone_of(req, *ctx); });  // reads a TZif file
     if (!zone) co_return net::error_response(zone.error(), req.request_id);
     auto slots = co_await ctx->blocking.run([&ctx, &w] { return read_time_slots(ctx->db, w->span()); });
     if (!slots) co_return net::error_response(slots.error(), req.request_id);

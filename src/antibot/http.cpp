@@ -306,7 +306,8 @@ void add_antibot_routes(net::Router& router, AntibotHttp& antibot) {
   router.get("/api/analytics/player/{login}", [&s](HttpRequest& req) -> Awaitable {
     auto w = window_of(req);
     if (!w) co_return net::error_response(w.error(), req.request_id);
-    auto zone = TimeZone::load(req.query_param("tz").value_or(s.settings.default_tz));
+    const std::string tz = req.query_param("tz").value_or(s.settings.default_tz);
+    auto zone = co_await s.blocking.run([&tz] { return TimeZone::load(tz); });  // reads a TZif file
     if (!zone) co_return net::error_response(zone.error(), req.request_id);
     const std::string key = battles::login_key(req.param("login"));
     auto hs = co_await s.blocking.run([&s, &w, &key] { return read_history(s.db, key, w->until - std::int64_t{w->days} * 86400, w->until); });

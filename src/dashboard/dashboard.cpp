@@ -151,8 +151,8 @@ struct Dashboard::State {
     for (const auto& o : options.operators)
       if (o.name == user->as_string()) op = &o;
     const std::string pw(password->as_string());
-    const std::string hash = op ? op->password_hash : dummy_hash();
-    const bool ok = co_await blocking.run([&] { return crypto::verify_password(pw, hash); });
+    // The dummy hash is made (PBKDF2) on its first use: on the pool too, never on an I/O thread.
+    const bool ok = co_await blocking.run([&] { return crypto::verify_password(pw, op ? op->password_hash : dummy_hash()); });
     if (!op || !ok) {
       spdlog::info("dashboard: sign-in refused from {}", req.remote_ip);
       co_return fail(ErrorKind::unauthorized, "invalid_credentials", "wrong username or password", req);
