@@ -87,15 +87,18 @@ Ladder rate_pvp(std::vector<RatedBattle> battles, const EloOptions& options) {
       double mean = 0;
       bool stands = false;  // one of its humans survived
     };
+    const auto humans = humans_of(b);
+    std::set<std::int64_t> side_ids;
+    for (const RatedPlayer* p : humans) side_ids.insert(p->side);
+    if (side_ids.size() < 2) {  // its players are not put on the ladder by this battle
+      ++out.battles_skipped;
+      continue;
+    }
     std::map<std::int64_t, Side> sides;
-    for (const RatedPlayer* p : humans_of(b)) {
+    for (const RatedPlayer* p : humans) {
       auto& s = sides[p->side];
       s.members.push_back(roster.index(*p));
       s.stands = s.stands || p->survived;
-    }
-    if (sides.size() < 2) {
-      ++out.battles_skipped;
-      continue;
     }
     for (auto& [id, s] : sides) {
       double sum = 0;

@@ -48,12 +48,12 @@ TEST(PvpElo, OneOnOneWinnerTakesHalfOfK) {
   const auto l = rate_pvp(battles);
   EXPECT_EQ(l.battles_rated, 2);
   // Battle 2: Anna 1016 vs Bob 984, E_Anna = 1 / (1 + 10^(−32/400)) = 0.545909; Anna lost:
-  // 1016 − 32 · 0.545909 = 998.531; Bob 984 + 32 · 0.454091 = 1001.469.
+  // 1016 − 32 · 0.545909 = 998.531; Bob 984 + 32 · (1 − 0.454091) = 1001.469.
   const double e = 1 / (1 + std::pow(10, -32.0 / 400));
   const auto& anna = find(l, "anna");
   const auto& bob = find(l, "bob");
   EXPECT_NEAR(anna.elo, 1016 - 32 * e, 1e-9);
-  EXPECT_NEAR(bob.elo, 984 + 32 * (1 - e), 1e-9);
+  EXPECT_NEAR(bob.elo, 984 + 32 * e, 1e-9);  // Bob expected 1 − e and scored 1
   EXPECT_NEAR(anna.elo, 998.531, 1e-3);
   EXPECT_EQ(anna.wins, 1);
   EXPECT_EQ(anna.losses, 1);
