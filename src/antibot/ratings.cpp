@@ -16,9 +16,16 @@ constexpr std::string_view kWindow = " b.ts IS NOT NULL AND b.ts >= ? AND b.ts <
 
 bool is_human(const RatedPlayer& p) { return !p.login.empty() && p.login.front() != '$'; }
 
+// Battles by (end, id); inside each, players by login key and monsters by kind, so that sums of
+// ratings run in one order whatever order the database returned the rows in.
 void by_end_time(std::vector<RatedBattle>& battles) {
   std::sort(battles.begin(), battles.end(),
             [](const RatedBattle& a, const RatedBattle& b) { return std::tie(a.end_ts, a.battle_id) < std::tie(b.end_ts, b.battle_id); });
+  for (auto& b : battles) {
+    std::stable_sort(b.players.begin(), b.players.end(), [](const RatedPlayer& x, const RatedPlayer& y) { return x.login_key < y.login_key; });
+    std::stable_sort(b.monsters.begin(), b.monsters.end(),
+                     [](const EncounterMonsters& x, const EncounterMonsters& y) { return std::tie(x.kind, x.side) < std::tie(y.kind, y.side); });
+  }
 }
 
 // The players of a ladder, created at the initial rating on first sight.
