@@ -142,7 +142,9 @@ TEST_P(RatingsApi, LaddersAndChurnMatchTheStore) {
         EXPECT_NEAR(num(got.at("win_rate")), static_cast<double>(want.wins) / static_cast<double>(want.battles), 1e-12);
         EXPECT_EQ(got.at("history").as_array().size(), std::min<std::size_t>(20, static_cast<std::size_t>(want.battles)));
         EXPECT_NEAR(num(got.at("history").as_array().back()), want.elo, 0.051);
-        if (pve) EXPECT_EQ(got.at("draws").as_int64(), 0);  // survival is a win or a loss
+        if (pve) {
+          EXPECT_EQ(got.at("draws").as_int64(), 0);  // survival is a win or a loss
+        }
         EXPECT_EQ(want.wins + want.losses + want.draws, want.battles);
       }
     }
