@@ -8,13 +8,13 @@
 #include "net/query_params.hpp"
 
 #include "antibot/aggregates.hpp"
+#include "antibot/list_params.hpp"
 #include "battles/model_json.hpp"
 #include "net/http_errors.hpp"
 
 #include <boost/json.hpp>
 
 #include <charconv>
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <memory>
@@ -33,10 +33,6 @@ struct Context {
   std::string default_tz;
 };
 
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 using net::bad_param;
 using net::int_param;
 
@@ -50,51 +46,7 @@ Result<double> threshold_param(const HttpRequest& req) {
   return t;
 }
 
-struct Window {
-  int days = 30;
-  std::int64_t until = 0;
-  TimeWindow span() const { return {until - std::int64_t{days} * 86400, until}; }
-};
-
-// days (default, lo–hi) and until (Unix seconds, default now): battles ending in [until − days, until).
-Result<Window> window_of(const HttpRequest& req, int fallback_days, int lo = 1, int hi = 365) {
-  auto days = int_param(req, "days", fallback_days, lo, hi);
-  if (!days) return days.error();
-  auto until = int_param(req, "until", unix_now(), 1, std::int64_t{1} << 40);
-  if (!until) return until.error();
-  return Window{static_cast<int>(*days), *until};
-}
-
-struct Page {
-  std::int64_t limit = 0, offset = 0;
-};
-
-Result<Page> page_of(const HttpRequest& req, std::int64_t fallback_limit, std::int64_t max_limit) {
-  auto limit = int_param(req, "limit", fallback_limit, 1, max_limit);
-  if (!limit) return limit.error();
-  auto offset = int_param(req, "offset", 0, 0, 1'000'000);
-  if (!offset) return offset.error();
-  return Page{*limit, *offset};
-}
-
-// The envelope's head: ok, period_days, the window, generated_at.
-bj::object head(const Window& w) {
-  return bj::object{{"ok", true}, {"period_days", w.days}, {"window_start", battles::iso_utc(w.span().from)},
-                    {"window_end", battles::iso_utc(w.until)}, {"generated_at", battles::iso_utc(unix_now())}};
-}
-
-// Pages a sorted list: items [offset, offset + limit), with total and next_offset.
-template <class T, class F>
-void put_page(bj::object& o, const std::vector<T>& all, const Page& p, F&& to_json) {
-  bj::array items;
-  const auto from = static_cast<std::size_t>(p.offset), to = from + static_cast<std::size_t>(p.limit);
-  for (std::size_t i = from; i < all.size() && i < to; ++i) items.push_back(to_json(all[i], i));
-  o["total"] = all.size();
-  o["offset"] = p.offset;
-  o["limit"] = p.limit;
-  o["next_offset"] = to < all.size() ? bj::value(static_cast<std::int64_t>(to)) : bj::value(nullptr);
-  o["items"] = std::move(items);
-}
+using Window = ListWindow;
 
 bj::value ratio(std::int64_t num, std::int64_t den) {
   return den > 0 ? bj::value(static_cast<double>(num) / static_cast<double>(den)) : bj::value(nullptr);
@@ -129,7 +81,7 @@ bj::object day_head(const Window& w, const Days& d, double threshold) {
                     {"date_from", date_of(d.first)},
                     {"date_to", date_of(d.first + d.count - 1)},
                     {"day", "UTC"},
-                    {"generated_at", battles::iso_utc(unix_now())},
+                    {"generated_at", battles::iso_utc(unix_now_seconds())},
                     {"threshold", threshold},
                     {"method", "leave_one_out"}};
 }
@@ -144,9 +96,9 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
   auto ctx = std::make_shared<Context>(Context{db, blocking, std::move(default_tz)});
 
   router.get("/analytics/players/top", [ctx](HttpRequest& req) -> Awaitable {
-    auto w = window_of(req, 30);
+    auto w = list_window(req, 30);
     if (!w) co_return net::error_response(w.error(), req.request_id);
-    auto page = page_of(req, 10, 100);
+    auto page = list_page(req, 10, 100);
     if (!page) co_return net::error_response(page.error(), req.request_id);
     auto min_battles = int_param(req, "min_battles", 10, 1, 100'000);
     if (!min_battles) co_return net::error_response(min_battles.error(), req.request_id);
@@ -165,7 +117,7 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
     });
     if (!players) co_return net::error_response(players.error(), req.request_id);
     rank_players(*players, *metric);
-    bj::object o = head(*w);
+    bj::object o = list_head(*w);
     o["metric"] = player_metric_name(*metric);
     o["min_battles"] = *min_battles;
     put_page(o, *players, *page, [m = *metric](const PlayerTotals& p, std::size_t i) {
@@ -189,7 +141,7 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
   });
 
   router.get("/analytics/time/activity-heatmap", [ctx](HttpRequest& req) -> Awaitable {
-    auto w = window_of(req, 30);
+    auto w = list_window(req, 30);
     if (!w) co_return net::error_response(w.error(), req.request_id);
     auto zone = co_await ctx->blocking.run([&req, &ctx] { return zone_of(req, *ctx); });  // reads a TZif file
     if (!zone) co_return net::error_response(zone.error(), req.request_id);
@@ -198,7 +150,7 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
     const auto cells = activity_cells(*slots, *zone);
     std::int64_t total = 0;
     for (auto n : cells) total += n;
-    bj::object o = head(*w);
+    bj::object o = list_head(*w);
     o["tz"] = zone->name();
     o["weekdays"] = "ISO, 1 = Monday";
     o["total_battles"] = total;
@@ -207,7 +159,7 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
   });
 
   router.get("/analytics/time/peak-hours", [ctx](HttpRequest& req) -> Awaitable {
-    auto w = window_of(req, 30);
+    auto w = list_window(req, 30);
     if (!w) co_return net::error_response(w.error(), req.request_id);
     auto zone = co_await ctx->blocking.run([&req, &ctx] { return zone_of(req, *ctx); });  // reads a TZif file
     if (!zone) co_return net::error_response(zone.error(), req.request_id);
@@ -224,7 +176,7 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
       items.push_back(bj::object{{"hour", h}, {"total_battles", x.total}, {"pvp_battles", x.pvp}, {"pve_battles", x.pve},
                                  {"mixed_battles", x.mixed}, {"other_battles", x.other}});
     }
-    bj::object o = head(*w);
+    bj::object o = list_head(*w);
     o["tz"] = zone->name();
     o["total_battles"] = total;
     o["peak_hour"] = peak < 0 ? bj::value(nullptr) : bj::value(peak);
@@ -233,9 +185,9 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
   });
 
   router.get("/analytics/map/clan-control", [ctx](HttpRequest& req) -> Awaitable {
-    auto w = window_of(req, 30);
+    auto w = list_window(req, 30);
     if (!w) co_return net::error_response(w.error(), req.request_id);
-    auto page = page_of(req, 10, 50);
+    auto page = list_page(req, 10, 50);
     if (!page) co_return net::error_response(page.error(), req.request_id);
     auto control = co_await ctx->blocking.run([&ctx, &w]() -> Result<std::vector<LocationControl>> {
       auto clans = read_location_clans(ctx->db, w->span());
@@ -248,7 +200,7 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
     auto share_json = [](const ClanShare& s) {
       return bj::object{{"clan", s.clan}, {"participations", s.participations}, {"share", s.share}};
     };
-    bj::object o = head(*w);
+    bj::object o = list_head(*w);
     put_page(o, *control, *page, [&share_json](const LocationControl& c, std::size_t) {
       return bj::object{{"loc", loc_json(c.loc_x, c.loc_y)},
                         {"battles", c.battles},
@@ -263,13 +215,13 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
   });
 
   router.get("/analytics/clans/wars", [ctx](HttpRequest& req) -> Awaitable {
-    auto w = window_of(req, 30);
+    auto w = list_window(req, 30);
     if (!w) co_return net::error_response(w.error(), req.request_id);
-    auto page = page_of(req, 20, 100);
+    auto page = list_page(req, 20, 100);
     if (!page) co_return net::error_response(page.error(), req.request_id);
     auto wars = co_await ctx->blocking.run([&ctx, &w] { return read_clan_wars(ctx->db, w->span()); });
     if (!wars) co_return net::error_response(wars.error(), req.request_id);
-    bj::object o = head(*w);
+    bj::object o = list_head(*w);
     put_page(o, *wars, *page, [](const ClanWar& x, std::size_t) {
       return bj::object{{"clan1", x.clan1}, {"clan2", x.clan2}, {"battles", x.battles},
                         {"last_battle_at", battles::iso_utc(x.last_ts)}};
@@ -278,11 +230,11 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
   });
 
   router.get("/analytics/anomalies", [ctx](HttpRequest& req) -> Awaitable {
-    auto w = window_of(req, 7, 3, 365);
+    auto w = list_window(req, 7, 3, 365);
     if (!w) co_return net::error_response(w.error(), req.request_id);
     auto threshold = threshold_param(req);
     if (!threshold) co_return net::error_response(threshold.error(), req.request_id);
-    auto page = page_of(req, 100, 1000);
+    auto page = list_page(req, 100, 1000);
     if (!page) co_return net::error_response(page.error(), req.request_id);
     const Days d = days_of(*w);
     auto rows = co_await ctx->blocking.run([&ctx, &d] { return read_resource_days(ctx->db, d.first, d.count); });
@@ -298,7 +250,7 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
   });
 
   router.get("/analytics/economy/resources", [ctx](HttpRequest& req) -> Awaitable {
-    auto w = window_of(req, 30);
+    auto w = list_window(req, 30);
     if (!w) co_return net::error_response(w.error(), req.request_id);
     auto threshold = threshold_param(req);
     if (!threshold) co_return net::error_response(threshold.error(), req.request_id);
@@ -329,9 +281,9 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
   });
 
   router.get("/analytics/pve/monsters/breakdown", [ctx](HttpRequest& req) -> Awaitable {
-    auto w = window_of(req, 30);
+    auto w = list_window(req, 30);
     if (!w) co_return net::error_response(w.error(), req.request_id);
-    auto page = page_of(req, 100, 1000);
+    auto page = list_page(req, 100, 1000);
     if (!page) co_return net::error_response(page.error(), req.request_id);
     std::optional<std::pair<std::int64_t, std::int64_t>> loc;
     const bool has_x = req.query_param("loc_x").has_value(), has_y = req.query_param("loc_y").has_value();
@@ -346,7 +298,7 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
     }
     auto rows = co_await ctx->blocking.run([&ctx, &w, &loc] { return read_monster_breakdown(ctx->db, w->span(), loc); });
     if (!rows) co_return net::error_response(rows.error(), req.request_id);
-    bj::object o = head(*w);
+    bj::object o = list_head(*w);
     o["loc"] = loc ? bj::value(loc_json(loc->first, loc->second)) : bj::value(nullptr);
     put_page(o, *rows, *page, [](const MonsterRow& m, std::size_t) {
       return bj::object{{"kind", m.kind}, {"spec", m.spec}, {"count", m.count}, {"battles", m.battles},
@@ -356,7 +308,7 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
   });
 
   router.get("/analytics/monster/{kind}", [ctx](HttpRequest& req) -> Awaitable {
-    auto w = window_of(req, 30);
+    auto w = list_window(req, 30);
     if (!w) co_return net::error_response(w.error(), req.request_id);
     const std::string kind(req.param("kind"));
     if (kind.empty() || kind.size() > 100)
@@ -370,7 +322,7 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
     bj::array variants;
     for (const auto& v : s.variants)
       variants.push_back(bj::object{{"kind", v.kind}, {"spec", v.spec}, {"count", v.count}, {"battles", v.battles}});
-    bj::object o = head(*w);
+    bj::object o = list_head(*w);
     o["kind"] = s.kind;
     o["battles_count"] = s.battles;
     o["total_count"] = s.total_count;
@@ -383,11 +335,11 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
   });
 
   router.get("/analytics/stats", [ctx](HttpRequest& req) -> Awaitable {
-    auto w = window_of(req, 30);
+    auto w = list_window(req, 30);
     if (!w) co_return net::error_response(w.error(), req.request_id);
     auto s = co_await ctx->blocking.run([&ctx, &w] { return read_global_stats(ctx->db, w->span()); });
     if (!s) co_return net::error_response(s.error(), req.request_id);
-    bj::object o = head(*w);
+    bj::object o = list_head(*w);
     o["battles"] = bj::object{{"total", s->battles},
                               {"pvp", s->pvp},
                               {"pve", s->pve},

@@ -37,14 +37,6 @@ using net::HttpResponse;
 using Awaitable = boost::asio::awaitable<HttpResponse>;
 using storage::Value;
 
-struct InstalledModel {
-  Detector detector;
-  int window_days = 0;
-  std::size_t trained_on = 0;
-  std::int64_t trained_at = 0;
-  std::string version;
-};
-
 struct Job {
   std::string status = "queued";  // queued, running, done, failed
   bj::object result;
@@ -239,6 +231,8 @@ bj::object job_json(const std::string& id, const Job& j) {
 }
 
 }  // namespace
+
+std::shared_ptr<const InstalledModel> installed_detector(AntibotHttp& antibot) { return current_model(*antibot.state()); }
 
 AntibotHttp::AntibotHttp(storage::Database& db, BlockingPool& blocking, AntibotHttpSettings settings)
     : state_(std::make_shared<State>(db, blocking, std::move(settings))) {}

@@ -18,6 +18,15 @@
 
 namespace tzr::antibot {
 
+// The bot detector the routes serve, with what its model file says about it.
+struct InstalledModel {
+  Detector detector;
+  int window_days = 0;
+  std::size_t trained_on = 0;
+  std::int64_t trained_at = 0;
+  std::string version;
+};
+
 struct AntibotHttpSettings {
   std::string model_path;                  // read at the first request, replaced by a training job
   std::string default_tz = "Europe/Moscow";
@@ -34,6 +43,9 @@ class AntibotHttp {
  private:
   std::shared_ptr<State> state_;
 };
+
+// The installed detector (read from antibot.model_path at the first call); nullptr when none.
+std::shared_ptr<const InstalledModel> installed_detector(AntibotHttp& antibot);
 
 // GET /analytics/antibot/candidates, /analytics/antibot/player/{login}, /api/analytics/player/{login};
 // POST /api/admin/ml/train-botdetector, GET /api/admin/ml/jobs/{id} (behind the /api/admin/ bearer);

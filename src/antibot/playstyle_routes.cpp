@@ -154,7 +154,7 @@ bool playstyle_candidate_is_worse(const PlaystyleModel& candidate, const Playsty
   return candidate_is_worse(std::nan(""), std::nan(""), candidate.trained_on(), installed->trained_on());
 }
 
-void add_playstyle_routes(net::Router& router, AntibotHttp& jobs, PlaystyleHttpSettings settings) {
+PlaystyleModelSource add_playstyle_routes(net::Router& router, AntibotHttp& jobs, PlaystyleHttpSettings settings) {
   auto st = std::make_shared<State>(std::move(settings));
 
   router.get("/analytics/playstyle/clusters/stats", [st](HttpRequest& req) -> Awaitable {
@@ -203,6 +203,7 @@ void add_playstyle_routes(net::Router& router, AntibotHttp& jobs, PlaystyleHttpS
     auto executor = co_await boost::asio::this_coro::executor;
     co_return start_job(jobs, executor, "playstyle", std::move(work));
   });
+  return [st] { return current_model(*st); };
 }
 
 }  // namespace tzr::antibot

@@ -10,6 +10,8 @@
 #include "storage/database.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 
 namespace tzr::antibot {
@@ -33,9 +35,12 @@ struct PlaystyleHttpSettings {
   std::string model_path;
 };
 
+// The installed playstyle model (read at the first call, replaced by a training job); nullptr when none.
+using PlaystyleModelSource = std::function<std::shared_ptr<const PlaystyleModel>()>;
+
 // GET /analytics/playstyle/{login} (days 90, 7..365; until), GET /analytics/playstyle/clusters/stats,
 // POST /api/admin/ml/train-playstyle (days 90, 30..365; until; k 8, 2..32; seed 42). The admin
-// bearer on /api/admin/ is the service's middleware.
-void add_playstyle_routes(net::Router& router, AntibotHttp& jobs, PlaystyleHttpSettings settings);
+// bearer on /api/admin/ is the service's middleware. Returns the routes' model, for other readers.
+PlaystyleModelSource add_playstyle_routes(net::Router& router, AntibotHttp& jobs, PlaystyleHttpSettings settings);
 
 }  // namespace tzr::antibot

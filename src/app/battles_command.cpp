@@ -192,9 +192,11 @@ void print_battles_guide(const std::vector<net::BoundService>& services, const s
       "                'http://127.0.0.1:%u/battles/upload?name=4000002.tzb'   (already ingested: \"duplicate\")\n"
       "  anti-bot:   curl -X POST -H \"Authorization: Bearer $(cat %s)\" 'http://127.0.0.1:%u/api/admin/ml/train-botdetector?%s'\n"
       "              curl 'http://127.0.0.1:%u/analytics/antibot/candidates?limit=5&%s'   (after the training job is done)\n"
-      "              curl 'http://127.0.0.1:%u/api/analytics/player/<login>?tz=Europe/Moscow&%s'   (a login from the list)\n\n",
+      "              curl 'http://127.0.0.1:%u/api/analytics/player/<login>?tz=Europe/Moscow&%s'   (a login from the list)\n"
+      "  ratings:    curl 'http://127.0.0.1:%u/analytics/pvp/elo?min_battles=3&limit=5&%s'   (and /analytics/pve/elo)\n"
+      "  churn:      curl 'http://127.0.0.1:%u/analytics/predictions/churn?limit=5&%s'\n\n",
       port, port, port, port, port, port, port, token_file.c_str(), folder.c_str(), port, token_file.c_str(), port,
-      window.c_str(), port, window.c_str(), port, window.c_str());
+      window.c_str(), port, window.c_str(), port, window.c_str(), port, window.c_str(), port, window.c_str());
 }
 
 void add_battles_commands(CLI::App& app, const GlobalOptions& global, int& code) {

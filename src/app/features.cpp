@@ -3,6 +3,7 @@
 #include "app/antibot_command.hpp"
 
 #include "antibot/playstyle_routes.hpp"
+#include "antibot/rating_routes.hpp"
 #include "battles/sync_worker.hpp"
 #include "crypto/aes_gcm.hpp"
 #include "crypto/hash.hpp"
@@ -372,11 +373,10 @@ Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& r
     svc->middleware.push_back(antibot::moderator_auth(token));
     battles::add_battles_routes(svc->router, *f.battles);
     antibot::add_antibot_routes(svc->router, *f.antibot);
-    const std::string playstyle = c.string("antibot.playstyle_model_path");
-    antibot::add_playstyle_routes(svc->router, *f.antibot,
-                                  {*rt.db, *rt.blocking,
-                                   playstyle.empty() ? (std::filesystem::path(c.string("server.var_dir")) / "playstyle-model.json").string()
-                                                     : playstyle});
+    std::string playstyle = c.string("antibot.playstyle_model_path");
+    if (playstyle.empty()) playstyle = (std::filesystem::path(c.string("server.var_dir")) / "playstyle-model.json").string();
+    auto playstyle_model = antibot::add_playstyle_routes(svc->router, *f.antibot, {*rt.db, *rt.blocking, playstyle});
+    antibot::add_rating_routes(svc->router, *rt.db, *rt.blocking, *f.antibot, std::move(playstyle_model));
     services.push_back(svc);
   }
   if (f.shop) {

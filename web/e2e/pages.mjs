@@ -1,4 +1,5 @@
 // The pages the e2e run opens, and for each the numbers it compares with the API.
+import { readFile } from 'node:fs/promises';
 import { round, sectionState, shownNumber, texts } from './lib.mjs';
 
 const q = (o) => {
@@ -183,6 +184,53 @@ export const PAGES = [
         ctx.checks.eq('per hour', JSON.stringify(await nums(ctx.page, '[data-testid=peak-row-total]')), JSON.stringify(b.items.map((x) => x.total_battles)));
       });
       await section(ctx, 'heatmap', `/ui/api/battles/analytics/time/activity-heatmap${w}`);
+    },
+  },
+  ...['pvp', 'pve'].map((tab) => ({
+    name: `ratings-${tab}`,
+    path: ({ env }) => `/ui/ratings${q({ tab: tab === 'pvp' ? undefined : tab, days: env.days, until: env.until, min_battles: 3 })}`,
+    check: async (ctx) => {
+      const { page, checks } = ctx;
+      const win = { days: ctx.env.days, until: unix(ctx.env.until) };
+      await section(ctx, 'ratings', `/ui/api/battles/analytics/${tab}/elo${q({ ...win, min_battles: 3, limit: 50 })}`, async (b) => {
+        checks.eq('rated players', await one(page, '[data-testid=ratings-total]'), b.total);
+        checks.eq('battles rated', await one(page, '[data-testid=ratings-rated]'), b.battles_rated);
+        checks.eq('logins', JSON.stringify(await texts(page, '[data-testid=rating-login]')), JSON.stringify(b.items.map((x) => x.login)));
+        checks.eq('elo', JSON.stringify(await nums(page, '[data-testid=rating-elo]')), JSON.stringify(b.items.map((x) => round(x.elo, 0))));
+        checks.eq('wins', JSON.stringify(await nums(page, '[data-testid=rating-wins]')), JSON.stringify(b.items.map((x) => x.wins)));
+        checks.eq('losses', JSON.stringify(await nums(page, '[data-testid=rating-losses]')), JSON.stringify(b.items.map((x) => x.losses)));
+        checks.eq('win rate %', JSON.stringify(await nums(page, '[data-testid=rating-win-rate]')), JSON.stringify(b.items.map((x) => round(x.win_rate * 100, 1))));
+        checks.eq('battles', JSON.stringify(await nums(page, '[data-testid=rating-battles]')), JSON.stringify(b.items.map((x) => x.total_battles)));
+        checks.eq('sparklines', (await page.$$('[data-section=ratings] svg.sparkline polyline')).length, b.items.length);
+      });
+      if (tab === 'pve')
+        await section(ctx, 'monsters', `/ui/api/battles/analytics/pve/elo${q({ ...win, min_battles: 3, limit: 50 })}`, async (b) =>
+          checks.eq('monster elo', JSON.stringify(await nums(page, '[data-testid=monster-elo]')), JSON.stringify(b.monsters.map((m) => round(m.elo, 0)))));
+    },
+  })),
+  {
+    name: 'churn',
+    path: ({ env }) => `/ui/churn${q({ days: env.days, until: env.until })}`,
+    check: async (ctx) => {
+      const { page, checks } = ctx;
+      const api = `/ui/api/battles/analytics/predictions/churn${q({ days: ctx.env.days, until: unix(ctx.env.until), sort: 'risk', min_battles: 5, limit: 50 })}`;
+      await section(ctx, 'churn-summary', api, async (b) => {
+        for (const band of ['high', 'medium', 'low']) checks.eq(`${band} risk`, await one(page, `[data-testid=churn-${band}]`), b.counts[band]);
+        checks.eq('players', await one(page, '[data-testid=churn-players]'), b.players);
+      });
+      await section(ctx, 'churn-chart', api, async () => checks.ok('distribution drawn', (await page.$('canvas[data-testid=churn-chart]')) !== null));
+      await section(ctx, 'churn', api, async (b) => {
+        checks.eq('logins', JSON.stringify(await texts(page, '[data-testid=churn-login]')), JSON.stringify(b.items.map((x) => x.login)));
+        checks.eq('scores %', JSON.stringify(await nums(page, '[data-testid=churn-score]')), JSON.stringify(b.items.map((x) => round(x.churn_score * 100, 1))));
+        checks.eq('days silent', JSON.stringify(await nums(page, '[data-testid=churn-days]')), JSON.stringify(b.items.map((x) => round(x.days_since_last_battle, 1))));
+        checks.eq('first half', JSON.stringify(await nums(page, '[data-testid=churn-first]')), JSON.stringify(b.items.map((x) => x.battles_first_half)));
+        checks.eq('second half', JSON.stringify(await nums(page, '[data-testid=churn-second]')), JSON.stringify(b.items.map((x) => x.battles_second_half)));
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=churn-csv]')]);
+        const csv = await readFile(await download.path(), 'utf8');
+        const lines = csv.replace(/^\ufeff/, '').split('\r\n');
+        checks.eq('csv rows', lines.length, b.items.length + 2);
+        checks.ok('csv first login', b.items.length === 0 || lines[1].split(',')[1].replace(/^"|"$/g, '') === b.items[0].login, lines[1]);
+      });
     },
   },
   {

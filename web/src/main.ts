@@ -19,6 +19,8 @@ import { antibotPage } from './pages/antibot';
 import { clansPage } from './pages/clans';
 import { peakHoursPage } from './pages/peak-hours';
 import { shopPage } from './pages/shop';
+import { ratingsPage } from './pages/ratings';
+import { churnPage } from './pages/churn';
 
 const ROUTES: Record<string, Page> = {
   '/': overviewPage,
@@ -30,6 +32,8 @@ const ROUTES: Record<string, Page> = {
   '/clans': clansPage,
   '/peak-hours': peakHoursPage,
   '/shop': shopPage,
+  '/ratings': ratingsPage,
+  '/churn': churnPage,
 };
 
 const app = document.getElementById('app')!;

@@ -11,6 +11,8 @@ export const NAV: { path: string; key: MessageKey }[] = [
   { path: '/antibot', key: 'nav.antibot' },
   { path: '/clans', key: 'nav.clans' },
   { path: '/peak-hours', key: 'nav.peak' },
+  { path: '/ratings', key: 'nav.ratings' },
+  { path: '/churn', key: 'nav.churn' },
   { path: '/shop', key: 'nav.shop' },
 ];
 

@@ -93,6 +93,31 @@ export interface Playstyle {
   login: string; cluster_id: number; playstyle: string; display_name: string; description: string; confidence: number;
   cluster_size: number; player_features?: Record<string, number>; similar_players?: string[];
 }
+// /analytics/pvp/elo, /analytics/pve/elo (src/antibot/rating_routes.cpp).
+export interface RatingRow {
+  rank: number; login: string; elo: number; peak_elo: number; wins: number; losses: number; draws: number;
+  win_rate: number | null; total_battles: number; last_battle_at: string; history: number[];
+}
+export interface MonsterRating { kind: string; elo: number; battles: number }
+export interface Ladder extends Listed<RatingRow> {
+  kind: 'pvp' | 'pve'; min_battles: number; battles_rated: number; battles_skipped: number;
+  rating: { system: string; initial: number; k: number; monster_k: number | null; history_points: number };
+  monsters?: MonsterRating[];
+}
+// /analytics/predictions/churn.
+export type ChurnRisk = 'high' | 'medium' | 'low';
+export interface ChurnRow {
+  rank: number; login: string; churn_score: number; risk: ChurnRisk; activity_drop: number; inactivity: number;
+  days_since_last_battle: number; last_battle_at: string; battles: number; battles_first_half: number; battles_second_half: number;
+  is_bot: boolean | null; detection: { score: number; is_bot: boolean; method: string } | null;
+  playstyle: string | null; playstyle_display_name: string | null; playstyle_display_name_en: string | null;
+}
+export interface ChurnList extends Listed<ChurnRow> {
+  min_battles: number; sort: string; risk: ChurnRisk | null; players: number;
+  counts: Record<ChurnRisk, number>; histogram: { from: number; to: number; players: number }[];
+  detector: { status: 'ok' | 'model_not_trained' | 'window_mismatch'; model_version: string | null; window_days: number | null };
+  playstyle_model: string | null;
+}
 export interface GlobalStats {
   period_days: number;
   battles: { total: number; pvp?: number; pve?: number; mixed?: number; active_days: number; avg_players_per_battle: number | null; avg_monsters_per_battle: number | null };
