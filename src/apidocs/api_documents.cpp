@@ -47,7 +47,9 @@ bool declares_path_param(const json::object& document, const json::value* params
   if (!params || !params->is_array()) return false;
   return std::any_of(params->as_array().begin(), params->as_array().end(), [&](const json::value& p) {
     const auto* o = resolve_parameter(document, p);
-    return o && o->if_contains("in") && o->at("in") == "path" && o->if_contains("name") && o->at("name") == name;
+    const auto* in = o ? o->if_contains("in") : nullptr;
+    const auto* n = o ? o->if_contains("name") : nullptr;
+    return in && *in == "path" && n && n->is_string() && n->as_string() == name;
   });
 }
 }  // namespace
