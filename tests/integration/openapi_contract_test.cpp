@@ -124,7 +124,7 @@ TEST(OpenApiDocsBlackBox, TheGatewayServesThePageAndTheDocumentsWithTheirTypes) 
   // Try it out: the gateway on its own origin, battles through the dashboard, the orchestrator not at all.
   auto by_name = [&](std::string_view name) {
     for (const auto& s : services)
-      if (s.at("name") == name) return s.as_object();
+      if (s.at("name").as_string() == name) return s.as_object();
     return json::object{};
   };
   EXPECT_EQ(by_name("gateway").at("server"), "/");
@@ -145,6 +145,7 @@ TEST(OpenApiDocsBlackBox, WithoutTheBuiltPageTheDocumentsAreStillServed) {
                 {"TZR_GAME_DB__URL", "sqlite://" + dir.str() + "/game.db"},
                 {"TZR_GATEWAY__DOCS", "true"},
                 {"TZR_DASHBOARD__WEB_DIR", dir.str() + "/no-web"},
+                {"TZR_BATTLES__PORT", "18485"},
                 {"TZR_LOG__ACCESS", "false"}});
   const int port = host.port("gateway");
   auto page = http(port, "GET", "/docs/");
@@ -153,7 +154,7 @@ TEST(OpenApiDocsBlackBox, WithoutTheBuiltPageTheDocumentsAreStillServed) {
   auto doc = http(port, "GET", "/docs/openapi/battles.json");
   EXPECT_EQ(doc.status, 200);
   // Without the dashboard there is no proxy: the direct URL is listed and Try it out is off.
-  EXPECT_EQ(json::parse(doc.body).at("servers").at(0).at("url"), "http://127.0.0.1:8084");
+  EXPECT_EQ(json::parse(doc.body).at("servers").at(0).at("url"), "http://127.0.0.1:18485");
 }
 
 TEST(OpenApiDocsBlackBox, OffByDefault) {
