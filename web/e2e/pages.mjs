@@ -229,6 +229,7 @@ export const PAGES = [
   // out" exactly where the index says this page can call the service.
   ...['battles', 'orchestrator'].map((service) => ({
     name: `api-docs-${service}`,
+    standalone: true,
     path: () => `/docs/?service=${service}`,
     check: async (ctx) => {
       const { page, checks } = ctx;
