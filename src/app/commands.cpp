@@ -163,6 +163,8 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
   if (auto st = demo_default("gateway.cors_origins", "*"); !st) return fail(st.error());
   // The dashboard under /ui/, with one admin operator whose password is a development secret.
   if (auto st = demo_default("gateway.dashboard", "true"); !st) return fail(st.error());
+  // The API reference of every service under /docs/ (Try it out through the dashboard).
+  if (auto st = demo_default("gateway.docs", "true"); !st) return fail(st.error());
   if (config->list("dashboard.operators").empty()) {
     auto password = development_secret(*config, "dashboard.password");
     if (!password) return fail(password.error());
@@ -266,11 +268,12 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
         "  agent:      curl http://127.0.0.1:%u/ready   (connected to the hub?)\n"
         "  bridge:     echo '{\"type\":\"job\",\"id\":\"1\"}' | TZR_SERVER__VAR_DIR=%s build/default/src/tzrhost bridge sign\n"
         "  dashboard:  http://127.0.0.1:%u/ui/   (user admin, password: cat %s/dashboard.password)\n"
+        "  API docs:   http://127.0.0.1:%u/docs/   (OpenAPI of every service: /docs/openapi/<service>.json)\n"
         "  stop:       Ctrl-C\n\n",
         port_of("gateway"), port_of("gateway"), key_file.c_str(), port_of("gateway"), port_of("registration"),
         port_of("status"), token_file.c_str(), port_of("orchestrator"), token_file.c_str(), port_of("orchestrator"),
         port_of("hub"), var_dir.c_str(), var_dir.c_str(), port_of("hub"), port_of("agent"), var_dir.c_str(), port_of("gateway"),
-        var_dir.c_str());
+        var_dir.c_str(), port_of("gateway"));
   };
   auto guide_with_shop = [guide, token_file](const std::vector<net::BoundService>& services) {
     guide(services);

@@ -40,6 +40,7 @@ const std::vector<ConfigKey>& keys() {
       integer("gateway", "status_ip_per_min", "30", 1, 1'000'000, "GET /api/server/status: requests per minute per client IP."),
       integer("gateway", "status_ip_burst", "10", 0, 1'000'000, "GET /api/server/status: burst per client IP."),
       boolean("gateway", "dashboard", "false", "Serve the operator's dashboard under /ui/ (sign-in, pages, /ui/api/<service>/ for the signed-in role; settings in [dashboard])."),
+      boolean("gateway", "docs", "false", "Serve the API reference at /docs/ (Swagger UI and /docs/openapi/<service>.json for every service; public, read-only; Try it out goes through the dashboard)."),
       integer("gateway", "auth_failures_per_min", "10", 1, 1'000'000, "Requests with a missing or wrong API key allowed per minute per IP."),
       integer("gateway", "auth_failures_burst", "5", 0, 1'000'000, "Burst of requests with a wrong API key per IP."),
 

@@ -1,6 +1,7 @@
 #include "app/features.hpp"
 
 #include "app/antibot_command.hpp"
+#include "app/docs_wiring.hpp"
 
 #include "antibot/playstyle_routes.hpp"
 #include "antibot/rating_routes.hpp"
@@ -327,6 +328,12 @@ Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& r
   if (c.boolean("gateway.enabled")) {
     auto svc = make_service(rt, "gateway", "gateway.port", {storage_check, game_db_check});
     if (f.dashboard.dashboard) svc->middleware.push_back(f.dashboard.dashboard->middleware());
+    if (c.boolean("gateway.docs")) {
+      f.docs = std::make_unique<apidocs::DocsSite>(docs_options(c, f.dashboard.dashboard != nullptr));
+      // Without the built page the documents are still served and /docs/ says what is missing.
+      if (auto st = f.docs->load(); !st) spdlog::warn("docs: {}", st.error().message);
+      svc->middleware.push_back(f.docs->middleware());
+    }
     svc->middleware.push_back(gateway::cors_and_security(f.gateway->policy.cors_origins));
     gateway::add_gateway_routes(svc->router, *f.gateway);
     if (f.api_keys->size() == 0) spdlog::warn("gateway: no API key configured; POST /api/register refuses every request");

@@ -3,6 +3,7 @@
 // that expose them.
 #include "antibot/http.hpp"
 #include "antibot/state_ingest.hpp"
+#include "apidocs/docs_site.hpp"
 #include "app/dashboard_wiring.hpp"
 #include "app/runtime.hpp"
 #include "battles/feature.hpp"
@@ -46,6 +47,7 @@ struct Features {
   std::unique_ptr<battles::BattlesFeature> battles;  // battles.enabled
   DashboardParts dashboard;                          // gateway.dashboard
   std::unique_ptr<antibot::AntibotHttp> antibot;     // with battles, on its port
+  std::unique_ptr<apidocs::DocsSite> docs;           // gateway.docs
 };
 
 // Opens the game DB and builds the registration and status features.

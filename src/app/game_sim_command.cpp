@@ -16,6 +16,16 @@
 
 namespace tzr::app {
 
+std::shared_ptr<net::HttpService> game_sim_control_service(game::sim::GameSim& sim, const std::string& bind, int port) {
+  auto control = std::make_shared<net::HttpService>();
+  control->name = "game-sim-control";
+  control->bind = bind;
+  control->port = static_cast<std::uint16_t>(port);
+  game::sim::add_control_routes(control->router, sim.state());
+  game::sim::add_shop_control_routes(control->router, sim.shops());
+  return control;
+}
+
 int cmd_game_sim(const GameSimOptions& options) {
   log::init("info", log::Format::text);
   auto mode = game::sim::fault_mode_from_string(options.mode);
@@ -33,12 +43,7 @@ int cmd_game_sim(const GameSimOptions& options) {
 
   Metrics metrics;
   net::HttpServer server(net::ServerLimits{}, 1, metrics, net::PipelineOptions{false});
-  auto control = std::make_shared<net::HttpService>();
-  control->name = "game-sim-control";
-  control->bind = options.bind;
-  control->port = static_cast<std::uint16_t>(options.control_port);
-  game::sim::add_control_routes(control->router, sim.state());
-  game::sim::add_shop_control_routes(control->router, sim.shops());
+  auto control = game_sim_control_service(sim, options.bind, options.control_port);
 
   auto game_port = sim.start();
   if (!game_port) return fail(game_port.error());

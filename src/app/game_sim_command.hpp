@@ -1,8 +1,16 @@
 #pragma once
 // `tzrhost game-sim`: the game-server simulator and its control API, until SIGINT/SIGTERM.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace tzr::game::sim {
+class GameSim;
+}
+namespace tzr::net {
+struct HttpService;
+}
 
 namespace tzr::app {
 
@@ -17,6 +25,9 @@ struct GameSimOptions {
   std::vector<std::string> bot_logins;  // accounts that may LOGIN without an ADDUSER
   std::string battles_dir;              // battle logs served for <POST t="//blook ID"/> (empty: none)
 };
+
+// The simulator's control API (fault modes, received frames, accounts, shops) as a service.
+std::shared_ptr<net::HttpService> game_sim_control_service(game::sim::GameSim& sim, const std::string& bind, int port);
 
 // Prints "tzrhost: game-sim listening on tcp://ADDR:PORT" and
 // "tzrhost: game-sim-control listening on http://ADDR:PORT" once both ports are bound.

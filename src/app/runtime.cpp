@@ -58,32 +58,46 @@ bool uses_game_features(const Config& c) {
 }
 }  // namespace
 
+HttpParts::HttpParts() = default;
+HttpParts::~HttpParts() = default;
+HttpParts::HttpParts(HttpParts&&) noexcept = default;
+HttpParts& HttpParts::operator=(HttpParts&&) noexcept = default;
+
+Result<HttpParts> build_http_services(Runtime& rt, boost::asio::any_io_executor executor) {
+  HttpParts parts;
+  // The game-side features only where a service needs them (a site hub alone has no game DB).
+  if (uses_game_features(rt.config)) {
+    auto built = build_features(rt, executor);
+    if (!built) return built.error();
+    parts.features = std::move(*built);
+  }
+  std::vector<std::shared_ptr<net::HttpService>> bridge_services;
+  auto built_bridge = build_bridge(rt, executor, bridge_services);
+  if (!built_bridge) return built_bridge.error();
+  parts.bridge = std::move(*built_bridge);
+  auto services = parts.features ? build_services(rt, *parts.features)
+                                 : Result<std::vector<std::shared_ptr<net::HttpService>>>(std::vector<std::shared_ptr<net::HttpService>>{});
+  if (!services && bridge_services.empty()) return services.error();
+  if (services) parts.services = std::move(*services);
+  for (auto& svc : bridge_services) parts.services.push_back(svc);
+  if (parts.services.empty()) return Error::bad_request("no service is enabled in the configuration", "config_error");
+  return parts;
+}
+
 Status serve(Runtime& rt, const std::function<void(const std::vector<net::BoundService>&)>& on_ready) {
   const auto& c = rt.config;
   // Declared before the server: coroutine frames the server destroys may still touch features.
-  std::unique_ptr<Features> features;
-  std::unique_ptr<BridgeParts> bridge;
+  HttpParts parts;
   net::PipelineOptions pipeline{c.boolean("log.access")};
   net::HttpServer server(server_limits(c), static_cast<std::size_t>(c.integer("server.threads")), rt.metrics, pipeline);
-  // The game-side features only where a service needs them (a site hub alone has no game DB).
-  if (uses_game_features(c)) {
-    auto built = build_features(rt, server.context().get_executor());
-    if (!built) return built.error();
-    features = std::move(*built);
-  }
-  std::vector<std::shared_ptr<net::HttpService>> bridge_services;
-  auto built_bridge = build_bridge(rt, server.context().get_executor(), bridge_services);
-  if (!built_bridge) return built_bridge.error();
-  bridge = std::move(*built_bridge);
-  auto services = features ? build_services(rt, *features) : Result<std::vector<std::shared_ptr<net::HttpService>>>(
-                                                                 std::vector<std::shared_ptr<net::HttpService>>{});
-  if (!services && bridge_services.empty()) return services.error();
-  if (!services) services = std::vector<std::shared_ptr<net::HttpService>>{};
-  for (auto& svc : bridge_services) services->push_back(svc);
-  if (services->empty()) return Error::bad_request("no service is enabled in the configuration", "config_error");
+  auto built = build_http_services(rt, server.context().get_executor());
+  if (!built) return built.error();
+  parts = std::move(*built);
+  auto& features = parts.features;
+  auto& bridge = parts.bridge;
 
   std::vector<net::BoundService> bound_services;
-  for (auto& svc : *services) {
+  for (auto& svc : parts.services) {
     auto bound = server.add(svc);
     if (!bound) return bound.error();
     std::printf("tzrhost: %s listening on http://%s:%u\n", bound->name.c_str(), bound->address.c_str(), bound->port);

@@ -5,6 +5,7 @@
 #include "core/config.hpp"
 #include "core/metrics.hpp"
 #include "net/http_server.hpp"
+#include <boost/asio/any_io_executor.hpp>
 #include "storage/database.hpp"
 
 #include <functional>
@@ -12,6 +13,9 @@
 #include <vector>
 
 namespace tzr::app {
+
+struct Features;
+struct BridgeParts;
 
 struct Runtime {
   explicit Runtime(Config c) : config(std::move(c)) {}
@@ -25,6 +29,19 @@ struct Runtime {
 Result<std::unique_ptr<Runtime>> open_runtime(Config config);
 
 net::ServerLimits server_limits(const Config& config);
+
+// Every enabled HTTP service of the configuration (not bound yet) and the parts behind them;
+// the parts must outlive the server that runs the services.
+struct HttpParts {
+  HttpParts();
+  ~HttpParts();
+  HttpParts(HttpParts&&) noexcept;
+  HttpParts& operator=(HttpParts&&) noexcept;
+  std::unique_ptr<Features> features;  // null when only the bridge runs
+  std::unique_ptr<BridgeParts> bridge;
+  std::vector<std::shared_ptr<net::HttpService>> services;
+};
+Result<HttpParts> build_http_services(Runtime& runtime, boost::asio::any_io_executor executor);
 
 // Builds the enabled HTTP services, binds them and prints one line per service to stdout:
 // "tzrhost: <service> listening on http://<addr>:<port>", then calls on_ready (the demo prints

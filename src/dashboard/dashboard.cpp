@@ -4,13 +4,12 @@
 #include "core/log.hpp"
 #include "crypto/password.hpp"
 #include "net/http_errors.hpp"
+#include "net/static_files.hpp"
 
 #include <boost/json/object.hpp>
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace tzr::dashboard {
 namespace {
@@ -33,23 +32,6 @@ const std::string& dummy_hash() {
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
-
-std::string content_type(const fs::path& p) {
-  const std::string ext = p.extension().string();
-  if (ext == ".html") return "text/html; charset=utf-8";
-  if (ext == ".js" || ext == ".mjs") return "text/javascript; charset=utf-8";
-  if (ext == ".css") return "text/css; charset=utf-8";
-  if (ext == ".json" || ext == ".map") return "application/json";
-  if (ext == ".svg") return "image/svg+xml";
-  if (ext == ".png") return "image/png";
-  if (ext == ".ico") return "image/x-icon";
-  if (ext == ".woff2") return "font/woff2";
-  return "application/octet-stream";
-}
-
-struct Asset {
-  std::string type, body;
-};
 
 std::optional<std::string> cookie(const HttpRequest& req) {
   auto header = req.headers.get("Cookie");
@@ -98,7 +80,7 @@ struct Dashboard::State {
   SessionStore& sessions;
   BlockingPool& blocking;
   net::HttpClient http;
-  std::map<std::string, Asset> assets;  // by path under /ui/, "index.html" included
+  std::map<std::string, net::StaticFile> assets;  // by path under /ui/, "index.html" included
 
   State(boost::asio::any_io_executor ex, DashboardOptions o, SessionStore& s, BlockingPool& b)
       : options(std::move(o)), sessions(s), blocking(b), http(std::move(ex), client_options(options)) {}
@@ -241,7 +223,7 @@ struct Dashboard::State {
       if (rel.starts_with("assets/")) return fail(ErrorKind::not_found, "not_found", "no such file", req);
       it = assets.find("index.html");
     }
-    HttpResponse res = HttpResponse::text(200, it->second.body, it->second.type);
+    HttpResponse res = HttpResponse::text(200, it->second.body, it->second.content_type);
     res.headers.set("Cache-Control", asset && rel.starts_with("assets/") ? "public, max-age=31536000, immutable" : "no-cache");
     return res;
   }
@@ -268,14 +250,9 @@ Status Dashboard::load() {
   std::error_code ec;
   if (root.empty() || !fs::is_regular_file(root / "index.html", ec))
     return Error::unavailable("dashboard_not_built", "no index.html in dashboard.web_dir " + root.string());
-  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_regular_file()) continue;
-    std::ifstream in(it->path(), std::ios::binary);
-    std::stringstream body;
-    body << in.rdbuf();
-    state_->assets[fs::relative(it->path(), root).generic_string()] = Asset{content_type(it->path()), body.str()};
-  }
-  if (ec) return Error::unavailable("dashboard_not_built", "cannot read " + root.string() + ": " + ec.message());
+  auto files = net::load_static_files(root);
+  if (!files) return Error::unavailable("dashboard_not_built", files.error().message);
+  state_->assets = std::move(*files);
   return {};
 }
 

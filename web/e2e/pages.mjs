@@ -273,6 +273,28 @@ export const PAGES = [
         ctx.checks.eq('seller items', JSON.stringify(await nums(ctx.page, '[data-testid=seller-items]')), JSON.stringify(b.items.map((x) => x.items_count))));
     },
   },
+  // The API reference (/docs/, Swagger UI): every operation of the document is rendered; "Try it
+  // out" exactly where the index says this page can call the service.
+  ...['battles', 'orchestrator'].map((service) => ({
+    name: `api-docs-${service}`,
+    standalone: true,
+    path: () => `/docs/?service=${service}`,
+    check: async (ctx) => {
+      const { page, checks } = ctx;
+      const doc = await ctx.api(`/docs/openapi/${service}.json`);
+      const index = await ctx.api('/docs/openapi/index.json');
+      checks.ok(`${service} document served`, doc.status === 200 && doc.body?.openapi === '3.0.3', `HTTP ${doc.status}`);
+      const entry = index.body.services.find((s) => s.name === service);
+      await page.waitForSelector('.opblock', { timeout: 20000 });
+      const operations = Object.values(doc.body.paths).reduce((n, item) => n + ['get', 'put', 'post', 'delete', 'patch'].filter((m) => m in item).length, 0);
+      checks.eq('operations rendered', (await page.$$('.opblock')).length, operations);
+      checks.eq('title shown', (await page.textContent('.info .title'))?.includes(doc.body.info.title), true);
+      checks.eq('servers entry', await page.$eval('.servers select', (el) => el.value).catch(() => null), entry.server);
+      await page.click('.opblock .opblock-summary');
+      const tryOut = await page.waitForSelector('.try-out__btn', { timeout: 3000 }).catch(() => null);
+      checks.eq('try it out offered', tryOut !== null, entry.try_it_out);
+    },
+  })),
   {
     name: 'not-found',
     path: () => '/ui/battles/999999999',
