@@ -19,6 +19,7 @@ import { antibotPage } from './pages/antibot';
 import { clansPage } from './pages/clans';
 import { peakHoursPage } from './pages/peak-hours';
 import { shopPage } from './pages/shop';
+import { registrationsPage } from './pages/registrations';
 
 const ROUTES: Record<string, Page> = {
   '/': overviewPage,
@@ -30,6 +31,7 @@ const ROUTES: Record<string, Page> = {
   '/clans': clansPage,
   '/peak-hours': peakHoursPage,
   '/shop': shopPage,
+  '/registrations': registrationsPage,
 };
 
 const app = document.getElementById('app')!;

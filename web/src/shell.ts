@@ -12,6 +12,7 @@ export const NAV: { path: string; key: MessageKey }[] = [
   { path: '/clans', key: 'nav.clans' },
   { path: '/peak-hours', key: 'nav.peak' },
   { path: '/shop', key: 'nav.shop' },
+  { path: '/registrations', key: 'nav.registrations' },
 ];
 
 export function isActive(navPath: string, path: string): boolean {
