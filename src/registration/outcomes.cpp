@@ -7,11 +7,17 @@ namespace tzr::registration {
 using storage::Value;
 
 std::string outcome_login(std::string_view login) {
-  if (login.size() <= kMaxOutcomeLogin) return std::string(login);
-  std::size_t end = kMaxOutcomeLogin;
-  // Back off continuation bytes (10xxxxxx) so the cut falls before a lead byte.
-  while (end > 0 && (static_cast<unsigned char>(login[end]) & 0xC0) == 0x80) --end;
-  return std::string(login.substr(0, end));
+  std::size_t end = login.size();
+  if (end > kMaxOutcomeLogin) {
+    end = kMaxOutcomeLogin;
+    // Back off continuation bytes (10xxxxxx) so the cut falls before a lead byte.
+    while (end > 0 && (static_cast<unsigned char>(login[end]) & 0xC0) == 0x80) --end;
+  }
+  std::string out(login.substr(0, end));
+  // Control characters (NUL above all, which PostgreSQL text refuses) would poison a whole batch.
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+  return out;
 }
 
 OutcomeSummary summarize(const std::vector<DayCount>& rows, std::int64_t first_day, std::int64_t days) {
@@ -105,6 +111,12 @@ Status OutcomeRecorder::flush() {
     pending_.clear();
   }
   Status st = store_.append(batch);
+  if (!st && st.error().code != storage::kUnavailable && st.error().code != storage::kRetryable) {
+    // Not an outage: the same rows would fail again and block every later outcome.
+    std::lock_guard lock(mu_);
+    dropped_ += static_cast<std::int64_t>(batch.size());
+    return st;
+  }
   if (!st) {
     // Back to the front, in order, within the bound (newest kept).
     std::lock_guard lock(mu_);

@@ -28,7 +28,8 @@ struct RegistrationOutcome {
 
 inline constexpr std::size_t kMaxOutcomeLogin = 64;
 inline constexpr std::size_t kMaxOutcomeCode = 64;
-// A login as it may be recorded: at most kMaxOutcomeLogin bytes, never cut inside a UTF-8 sequence.
+// A login as it may be recorded: at most kMaxOutcomeLogin bytes, never cut inside a UTF-8
+// sequence, control characters as '?'.
 std::string outcome_login(std::string_view login);
 
 struct OutcomeFilter {
@@ -76,7 +77,8 @@ class OutcomeStore {
 
 // The bounded queue between the registration paths and the store. record() only takes a mutex;
 // flush() (on the blocking pool) writes what is queued. When the store is down the queue keeps
-// the newest max_pending outcomes and counts the ones it dropped.
+// the newest max_pending outcomes and counts the ones it dropped; a batch the store refuses for
+// another reason (not an outage) is dropped and counted too.
 class OutcomeRecorder {
  public:
   OutcomeRecorder(OutcomeStore& store, std::size_t max_pending = 10'000) : store_(store), max_pending_(max_pending) {}

@@ -1,6 +1,7 @@
 // The registration outcome store and its queue on SQLite: keyset pages newest first, code and
 // time filters, per-day counts zero-filled, pruning, a queue that keeps outcomes while the store
-// fails and drops the oldest beyond its bound, and login truncation on a UTF-8 boundary.
+// is busy, drops the oldest beyond its bound and a batch refused for good, and login truncation on a
+// UTF-8 boundary.
 #include "app/platform_migrations.hpp"
 #include "registration/outcomes.hpp"
 #include "storage/migrations.hpp"
@@ -84,15 +85,23 @@ TEST_F(OutcomeStoreTest, DayCountsAndSummaryAreZeroFilledAndPruneRemovesOldRows)
   EXPECT_EQ(left->size(), 3u);
 }
 
-TEST(OutcomeRecorder, KeepsOutcomesWhileTheStoreFailsAndDropsTheOldestBeyondItsBound) {
+TEST(OutcomeRecorder, KeepsOutcomesWhileTheStoreIsBusyAndDropsTheOldestBeyondItsBound) {
   test::TempDir dir;
-  auto db = std::move(*storage::open_database("sqlite://" + dir.str() + "/p.db"));
+  const std::string url = "sqlite://" + dir.str() + "/p.db";
+  auto db = std::move(*storage::open_database(url, {.pool_size = 1, .busy_timeout_ms = 1}));
+  ASSERT_TRUE(storage::migrate(*db, app::platform_migrations()));
   OutcomeStore store{*db};
   OutcomeRecorder recorder{store, 3};
   for (int i = 0; i < 4; ++i) recorder.record(outcome(kT0 + i, "ok", "p" + std::to_string(i)));
   EXPECT_EQ(recorder.dropped(), 1);
-  EXPECT_FALSE(recorder.flush()) << "no table yet";
-  ASSERT_TRUE(storage::migrate(*db, app::platform_migrations()));
+  // Another connection holds the write lock: the flush fails as retryable and keeps the queue.
+  auto other = std::move(*storage::open_database(url));
+  auto held = other->transaction([&](storage::Session& s) -> Status {
+    if (auto r = s.query("DELETE FROM registration_outcomes WHERE id < 0"); !r) return r.error();
+    EXPECT_FALSE(recorder.flush()) << "the database is locked";
+    return {};
+  });
+  ASSERT_TRUE(held);
   ASSERT_TRUE(recorder.flush());
   auto rows = store.recent({.from = 0, .to = kT0 + 100, .limit = 10});
   ASSERT_TRUE(rows);
@@ -103,6 +112,25 @@ TEST(OutcomeRecorder, KeepsOutcomesWhileTheStoreFailsAndDropsTheOldestBeyondItsB
   rows = store.recent({.from = 0, .to = kT0 + 100, .limit = 10});
   ASSERT_TRUE(rows);
   EXPECT_EQ(rows->size(), 3u);
+  EXPECT_EQ(recorder.dropped(), 1);
+}
+
+TEST(OutcomeRecorder, ABatchRefusedForAnotherReasonIsDroppedNotRetriedForever) {
+  test::TempDir dir;
+  auto db = std::move(*storage::open_database("sqlite://" + dir.str() + "/p.db"));
+  OutcomeStore store{*db};  // no table: every write is a db_error
+  OutcomeRecorder recorder{store};
+  recorder.record(outcome(kT0, "ok"));
+  recorder.record(outcome(kT0 + 1, "ok"));
+  EXPECT_FALSE(recorder.flush());
+  EXPECT_EQ(recorder.dropped(), 2);
+  ASSERT_TRUE(storage::migrate(*db, app::platform_migrations()));
+  recorder.record(outcome(kT0 + 2, "ok", "later"));
+  ASSERT_TRUE(recorder.flush());
+  auto rows = store.recent({.from = 0, .to = kT0 + 100, .limit = 10});
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].login, "later");
 }
 
 TEST(OutcomeLogin, IsCutToSixtyFourBytesOnACharacterBoundary) {
@@ -114,4 +142,5 @@ TEST(OutcomeLogin, IsCutToSixtyFourBytesOnACharacterBoundary) {
   const std::string cut = outcome_login(odd);
   EXPECT_EQ(cut.size(), 63u);
   EXPECT_EQ(cut, odd.substr(0, 63));
+  EXPECT_EQ(outcome_login(std::string("a\0b\n", 4)), "a?b?");
 }
