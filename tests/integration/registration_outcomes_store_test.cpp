@@ -13,6 +13,19 @@ using namespace tzr::registration;
 
 namespace {
 
+// A filter (designated initializers would have to name every field under -Wextra).
+tzr::registration::OutcomeFilter filter(std::int64_t from, std::int64_t to, std::int64_t limit,
+                                         std::optional<std::string> code = std::nullopt,
+                                         std::optional<std::int64_t> before_id = std::nullopt) {
+  tzr::registration::OutcomeFilter f;
+  f.code = std::move(code);
+  f.from = from;
+  f.to = to;
+  f.before_id = before_id;
+  f.limit = limit;
+  return f;
+}
+
 class OutcomeStoreBackends : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
@@ -42,12 +55,12 @@ TEST_P(OutcomeStoreBackends, AppendPageCountAndPrune) {
                             {0, t0 + 2, "login_taken", "bob", "gateway:site", 7},
                             {0, t0 + 86400 + 3, "OK", "upper", "facade", 1},  // another code, in any collation
                             {0, t0 + 86400 + 4, "ok", "carol", "orchestrator", 9}}));
-  auto ok = store.recent({.code = "ok", .from = 0, .to = t0 + 2 * 86400, .limit = 10});
+  auto ok = store.recent(filter(0, t0 + 2 * 86400, 10, "ok"));
   ASSERT_TRUE(ok) << ok.error().message;
   ASSERT_EQ(ok->size(), 2u);
   EXPECT_EQ((*ok)[0].login, "carol");
   EXPECT_EQ((*ok)[1].login, "Игрок");
-  auto page = store.recent({.from = 0, .to = t0 + 2 * 86400, .before_id = (*ok)[0].id, .limit = 1});
+  auto page = store.recent(filter(0, t0 + 2 * 86400, 1, std::nullopt, (*ok)[0].id));
   ASSERT_TRUE(page);
   ASSERT_EQ(page->size(), 1u);
   EXPECT_EQ((*page)[0].login, "upper");

@@ -14,6 +14,19 @@ using namespace tzr::registration;
 
 namespace {
 
+// A filter (designated initializers would have to name every field under -Wextra).
+tzr::registration::OutcomeFilter filter(std::int64_t from, std::int64_t to, std::int64_t limit,
+                                         std::optional<std::string> code = std::nullopt,
+                                         std::optional<std::int64_t> before_id = std::nullopt) {
+  tzr::registration::OutcomeFilter f;
+  f.code = std::move(code);
+  f.from = from;
+  f.to = to;
+  f.before_id = before_id;
+  f.limit = limit;
+  return f;
+}
+
 constexpr std::int64_t kDay0 = 20'000;  // a UTC day number
 constexpr std::int64_t kT0 = kDay0 * 86400;
 
@@ -34,24 +47,24 @@ TEST_F(OutcomeStoreTest, PagesNewestFirstWithCodeAndTimeFilters) {
   std::vector<RegistrationOutcome> batch;
   for (int i = 0; i < 5; ++i) batch.push_back(outcome(kT0 + i, i % 2 ? "login_taken" : "ok", "p" + std::to_string(i)));
   ASSERT_TRUE(store.append(batch));
-  auto first = store.recent({.from = 0, .to = kT0 + 100, .limit = 2});
+  auto first = store.recent(filter(0, kT0 + 100, 2));
   ASSERT_TRUE(first);
   ASSERT_EQ(first->size(), 2u);
   EXPECT_EQ((*first)[0].login, "p4");
   EXPECT_EQ((*first)[1].login, "p3");
   EXPECT_EQ((*first)[0].source, "facade");
   EXPECT_EQ((*first)[0].duration_ms, 12);
-  auto next = store.recent({.from = 0, .to = kT0 + 100, .before_id = (*first)[1].id, .limit = 10});
+  auto next = store.recent(filter(0, kT0 + 100, 10, std::nullopt, (*first)[1].id));
   ASSERT_TRUE(next);
   ASSERT_EQ(next->size(), 3u);
   EXPECT_EQ((*next)[0].login, "p2");
   EXPECT_EQ((*next)[2].login, "p0");
 
-  auto taken = store.recent({.code = "login_taken", .from = 0, .to = kT0 + 100, .limit = 10});
+  auto taken = store.recent(filter(0, kT0 + 100, 10, "login_taken"));
   ASSERT_TRUE(taken);
   ASSERT_EQ(taken->size(), 2u);
   EXPECT_EQ((*taken)[0].login, "p3");
-  auto range = store.recent({.from = kT0 + 1, .to = kT0 + 3, .limit = 10});  // [from, to)
+  auto range = store.recent(filter(kT0 + 1, kT0 + 3, 10));  // [from, to)
   ASSERT_TRUE(range);
   ASSERT_EQ(range->size(), 2u);
   EXPECT_EQ((*range)[0].login, "p2");
@@ -80,7 +93,7 @@ TEST_F(OutcomeStoreTest, DayCountsAndSummaryAreZeroFilledAndPruneRemovesOldRows)
   auto pruned = store.prune_before(kT0 + 86400);
   ASSERT_TRUE(pruned);
   EXPECT_EQ(*pruned, 2);
-  auto left = store.recent({.from = 0, .to = kT0 + 10 * 86400, .limit = 10});
+  auto left = store.recent(filter(0, kT0 + 10 * 86400, 10));
   ASSERT_TRUE(left);
   EXPECT_EQ(left->size(), 3u);
 }
@@ -103,13 +116,13 @@ TEST(OutcomeRecorder, KeepsOutcomesWhileTheStoreIsBusyAndDropsTheOldestBeyondIts
   });
   ASSERT_TRUE(held);
   ASSERT_TRUE(recorder.flush());
-  auto rows = store.recent({.from = 0, .to = kT0 + 100, .limit = 10});
+  auto rows = store.recent(filter(0, kT0 + 100, 10));
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 3u);
   EXPECT_EQ((*rows)[0].login, "p3");
   EXPECT_EQ((*rows)[2].login, "p1");  // p0 was the oldest beyond the bound
   ASSERT_TRUE(recorder.flush());      // nothing left to write
-  rows = store.recent({.from = 0, .to = kT0 + 100, .limit = 10});
+  rows = store.recent(filter(0, kT0 + 100, 10));
   ASSERT_TRUE(rows);
   EXPECT_EQ(rows->size(), 3u);
   EXPECT_EQ(recorder.dropped(), 1);
@@ -127,7 +140,7 @@ TEST(OutcomeRecorder, ABatchRefusedForAnotherReasonIsDroppedNotRetriedForever) {
   ASSERT_TRUE(storage::migrate(*db, app::platform_migrations()));
   recorder.record(outcome(kT0 + 2, "ok", "later"));
   ASSERT_TRUE(recorder.flush());
-  auto rows = store.recent({.from = 0, .to = kT0 + 100, .limit = 10});
+  auto rows = store.recent(filter(0, kT0 + 100, 10));
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].login, "later");
