@@ -78,4 +78,4 @@ TEST_P(OutcomeStoreBackends, AppendPageCountAndPrune) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, OutcomeStoreBackends, ::testing::Values("sqlite", "postgres", "mysql"),
-                         [](const auto& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
