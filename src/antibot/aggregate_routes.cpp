@@ -229,6 +229,28 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
     co_return HttpResponse::json(200, o);
   });
 
+  router.get("/analytics/clans/{clan}/members", [ctx](HttpRequest& req) -> Awaitable {
+    auto w = window_of(req, 30);
+    if (!w) co_return net::error_response(w.error(), req.request_id);
+    auto page = page_of(req, 50, 200);
+    if (!page) co_return net::error_response(page.error(), req.request_id);
+    const std::string clan(req.param("clan"));
+    if (clan.empty() || clan.size() > 100)
+      co_return net::error_response(bad_param("clan", "must be 1 to 100 bytes"), req.request_id);
+    auto members = co_await ctx->blocking.run([&ctx, &w, &clan] { return read_clan_members(ctx->db, w->span(), clan); });
+    if (!members) co_return net::error_response(members.error(), req.request_id);
+    std::int64_t battles = 0;
+    for (const auto& m : *members) battles += m.battles;
+    bj::object o = head(*w);
+    o["clan"] = clan;
+    o["participations"] = battles;
+    put_page(o, *members, *page, [](const ClanMember& m, std::size_t) {
+      return bj::object{{"login", m.login}, {"battles", m.battles}, {"wins", m.wins}, {"losses", m.battles - m.wins},
+                        {"win_rate", ratio(m.wins, m.battles)}, {"last_battle_at", battles::iso_utc(m.last_ts)}};
+    });
+    co_return HttpResponse::json(200, o);
+  });
+
   router.get("/analytics/anomalies", [ctx](HttpRequest& req) -> Awaitable {
     auto w = list_window(req, 7, 3, 365);
     if (!w) co_return net::error_response(w.error(), req.request_id);

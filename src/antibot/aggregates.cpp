@@ -221,6 +221,32 @@ std::vector<ClanWar> order_clan_wars(std::vector<ClanWar> pairs) {
   return pairs;
 }
 
+// ---- clan members ----
+
+Result<std::vector<ClanMember>> read_clan_members(storage::Database& db, const TimeWindow& w, const std::string& clan) {
+  const Value params[] = {Value{w.from}, Value{w.to}, Value{clan}};
+  auto rows = db.query(
+      "SELECT p.login_key, MIN(p.login), p.clan, COUNT(*), SUM(p.survived), MAX(b.ts)"
+      " FROM battle_participants p JOIN battles b ON b.battle_id = p.battle_id WHERE" +
+          std::string(kWindow) + " AND p.clan = ? GROUP BY p.login_key, p.clan",
+      params);
+  if (!rows) return rows.error();
+  std::vector<ClanMember> out;
+  for (const auto& r : rows->rows)
+    // A case-insensitive collation (MySQL) also matches other spellings: keep the exact name only.
+    if (r.text(2) == clan) out.push_back({r.text(0), r.text(1), r.integer(3), r.integer(4), r.integer(5)});
+  order_clan_members(out);
+  return out;
+}
+
+void order_clan_members(std::vector<ClanMember>& members) {
+  std::sort(members.begin(), members.end(), [](const ClanMember& a, const ClanMember& b) {
+    if (a.battles != b.battles) return a.battles > b.battles;
+    if (a.last_ts != b.last_ts) return a.last_ts > b.last_ts;
+    return a.login_key < b.login_key;
+  });
+}
+
 // ---- resources ----
 
 Result<std::vector<ResourceDay>> read_resource_days(storage::Database& db, std::int64_t first_day, std::int64_t days) {

@@ -112,6 +112,17 @@ struct ClanWar {
 Result<std::vector<ClanWar>> read_clan_wars(storage::Database& db, const TimeWindow& w);
 std::vector<ClanWar> order_clan_wars(std::vector<ClanWar> pairs);
 
+// ---- GET /analytics/clans/{clan}/members ----
+
+struct ClanMember {
+  std::string login_key, login;
+  std::int64_t battles = 0, wins = 0, last_ts = 0;  // wins: battles survived, as players/top counts them
+};
+// Players who fought for the clan (exact name, bytes) in the window; order_clan_members' order.
+Result<std::vector<ClanMember>> read_clan_members(storage::Database& db, const TimeWindow& w, const std::string& clan);
+// Most battles first, then the latest battle, then login_key.
+void order_clan_members(std::vector<ClanMember>& members);
+
 // ---- GET /analytics/economy/resources, /analytics/anomalies ----
 
 // Loot of kind "resource" per UTC day (day = floor(battle end / 86400)).

@@ -9,6 +9,7 @@
 #include "antibot/aggregate_routes.hpp"
 #include "antibot/analytics.hpp"
 #include "antibot/detector.hpp"
+#include "antibot/player_activity_routes.hpp"
 #include "antibot/store.hpp"
 #include "battles/battle_store.hpp"
 #include "battles/model_json.hpp"
@@ -379,6 +380,7 @@ void add_antibot_routes(net::Router& router, AntibotHttp& antibot) {
   });
 
   add_aggregate_routes(router, s.db, s.blocking, s.settings.default_tz);
+  add_player_activity_routes(router, s.db, s.blocking, s.settings.default_tz);
 
   router.get("/analytics/antibot/audit", [&s](HttpRequest& req) -> Awaitable {
     auto limit = int_param(req, "limit", 100, 1, 1000);

@@ -4,6 +4,7 @@
 #include "app/antibot_command.hpp"
 #include "app/battles_command.hpp"
 #include "app/config_schema.hpp"
+#include "app/demo_registrations.hpp"
 #include "app/platform_migrations.hpp"
 #include "app/features.hpp"
 #include "app/runtime.hpp"
@@ -289,9 +290,14 @@ int cmd_demo(const GlobalOptions& global, const DemoOptions& options) {
         "  shop admin: curl -X POST -H \"Authorization: Bearer $(cat %s)\" 'http://127.0.0.1:%u/admin/snapshot/trigger?shop_code=oasis'\n\n",
         shop, shop, shop, shop, token_file.c_str(), shop);
   };
-  auto guide_all = [guide_with_shop, token_file, battle_logs](const std::vector<net::BoundService>& services) {
+  // The first start also leaves some registration outcomes for the dashboard.
+  std::string demo_key;
+  if (auto keys = config->list("gateway.api_keys"); !keys.empty()) demo_key = keys.front().substr(keys.front().find(':') + 1);
+  std::jthread sample_registrations;
+  auto guide_all = [&, guide_with_shop, token_file, battle_logs](const std::vector<net::BoundService>& services) {
     guide_with_shop(services);
     print_battles_guide(services, token_file, battle_logs);
+    sample_registrations = start_demo_registrations(services, demo_key, var_dir + "/demo-registrations.done");
   };
   return run_serve(std::move(*config), guide_all);
 }

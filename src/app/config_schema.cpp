@@ -53,6 +53,8 @@ const std::vector<ConfigKey>& keys() {
       list("registration", "game_error_codes", "USER_EXISTS=login_taken,LOGIN_EXISTS=login_taken",
            "Game ERR codes mapped to API errors, CODE=api_code (login_taken gives 409, others 403); unlisted codes give 502."),
       integer("registration", "idempotency_ttl_s", "86400", 60, 30 * 86400, "How long a Request-Id's response is replayed."),
+      integer("registration", "outcomes_retention_days", "30", 1, 3650,
+              "How long each registration attempt's outcome (code, login, source, duration) is kept for the dashboard."),
 
       secret("telegram", "bot_token", "Bot API token; empty: no Telegram checks at all."),
       text("telegram", "api_base", "https://api.telegram.org", "Bot API base URL (a test double or a local Bot API server)."),

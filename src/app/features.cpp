@@ -9,6 +9,7 @@
 #include "crypto/aes_gcm.hpp"
 #include "crypto/hash.hpp"
 #include "net/auth.hpp"
+#include "registration/outcome_routes.hpp"
 #include "registration/reset_routes.hpp"
 #include "registration/routes.hpp"
 #include "shop/routes.hpp"
@@ -220,6 +221,15 @@ Result<std::string> development_secret(const Config& config, const std::string& 
   return secret;
 }
 
+namespace {
+// The admin bearer of the services: admin.token, else a development secret.
+Result<std::string> admin_token(const Config& c) {
+  auto token = c.string("admin.token");
+  if (!token.empty()) return token;
+  return development_secret(c, "admin.token");
+}
+}  // namespace
+
 Result<std::unique_ptr<Features>> build_features(Runtime& rt, boost::asio::any_io_executor executor) {
   const auto& c = rt.config;
   auto f = std::make_unique<Features>();
@@ -246,6 +256,9 @@ Result<std::unique_ptr<Features>> build_features(Runtime& rt, boost::asio::any_i
   f->outbox = std::make_unique<registration::SqlOutbox>(*rt.db);
   f->idempotency = std::make_unique<registration::IdempotencyStore>(*rt.db, c.integer("registration.idempotency_ttl_s"),
                                                                     60, unix_now);
+  f->outcome_store = std::make_unique<registration::OutcomeStore>(*rt.db);
+  f->outcomes = std::make_unique<registration::OutcomeRecorder>(*f->outcome_store);
+  registration::start_outcome_writer(executor, *f->outcomes, *rt.blocking, c.integer("registration.outcomes_retention_days"));
   if (f->game_db->dialect() == storage::Dialect::mysql) {
     // Its own pool: lock holders keep a connection across the game call.
     const std::size_t lanes = std::max<std::size_t>(1, opts.pool_size / 2);
@@ -269,7 +282,7 @@ Result<std::unique_ptr<Features>> build_features(Runtime& rt, boost::asio::any_i
   f->constants = std::make_unique<status::ConstantsCache>([db] { return gamedb::read_constants(*db); }, *f->game_db_pool,
                                                          std::chrono::milliseconds(c.integer("status.cache_ttl_ms")));
   registration::RegistrationHttp reg{*f->register_player, *f->idempotency, *rt.blocking,
-                                     static_cast<std::size_t>(c.integer("server.json_max_depth"))};
+                                     static_cast<std::size_t>(c.integer("server.json_max_depth")), f->outcomes.get()};
   gateway::GatewayPolicy limits;
   auto rule = [&c](std::string_view per_min, std::string_view burst) {
     return gateway::RateRule{c.integer(per_min), c.integer(burst)};
@@ -340,14 +353,10 @@ Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& r
     services.push_back(svc);
   }
   if (c.boolean("orchestrator.enabled")) {
-    auto token = c.string("admin.token");
-    if (token.empty()) {
-      auto dev = development_secret(c, "admin.token");
-      if (!dev) return dev.error();
-      token = *dev;
-    }
+    auto token = admin_token(c);
+    if (!token) return token.error();
     auto svc = make_service(rt, "orchestrator", "orchestrator.port", {storage_check, game_db_check, game_check});
-    svc->middleware.push_back(net::bearer_auth(token, "/internal/", {"/internal/health"}));
+    svc->middleware.push_back(net::bearer_auth(*token, "/internal/", {"/internal/health"}));
     add_legacy_health(svc->router, f);
     registration::add_orchestrator_routes(svc->router, reg);
     registration::add_password_reset_routes(
@@ -356,8 +365,13 @@ Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& r
     services.push_back(svc);
   }
   if (c.boolean("registration.enabled")) {
+    auto token = admin_token(c);
+    if (!token) return token.error();
     auto svc = make_service(rt, "registration", "registration.port", {storage_check, game_db_check, game_check});
+    // The outcome reads hold logins: admin bearer (the dashboard sends it for its operators).
+    svc->middleware.push_back(net::bearer_auth(*token, "/admin/"));
     registration::add_facade_routes(svc->router, reg);
+    registration::add_outcome_routes(svc->router, *f.outcomes, *rt.blocking);
     services.push_back(svc);
   }
   if (c.boolean("status.enabled")) {
@@ -366,18 +380,14 @@ Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& r
     services.push_back(svc);
   }
   if (f.battles) {
-    auto token = c.string("admin.token");
-    if (token.empty()) {
-      auto dev = development_secret(c, "admin.token");
-      if (!dev) return dev.error();
-      token = *dev;
-    }
+    auto token = admin_token(c);
+    if (!token) return token.error();
     auto svc = make_service(rt, "battles", "battles.port", {storage_check});
     // Admin routes and uploads need the admin bearer token; reading battles does not.
-    svc->middleware.push_back(net::bearer_auth(token, "/admin/"));
-    svc->middleware.push_back(net::bearer_auth(token, "/battles/upload"));
-    svc->middleware.push_back(net::bearer_auth(token, "/api/admin/"));
-    svc->middleware.push_back(antibot::moderator_auth(token));
+    svc->middleware.push_back(net::bearer_auth(*token, "/admin/"));
+    svc->middleware.push_back(net::bearer_auth(*token, "/battles/upload"));
+    svc->middleware.push_back(net::bearer_auth(*token, "/api/admin/"));
+    svc->middleware.push_back(antibot::moderator_auth(*token));
     battles::add_battles_routes(svc->router, *f.battles);
     antibot::add_antibot_routes(svc->router, *f.antibot);
     std::string playstyle = c.string("antibot.playstyle_model_path");
@@ -387,14 +397,10 @@ Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& r
     services.push_back(svc);
   }
   if (f.shop) {
-    auto token = c.string("admin.token");
-    if (token.empty()) {
-      auto dev = development_secret(c, "admin.token");
-      if (!dev) return dev.error();
-      token = *dev;
-    }
+    auto token = admin_token(c);
+    if (!token) return token.error();
     auto svc = make_service(rt, "shop", "shop.port", {storage_check});
-    svc->middleware.push_back(net::bearer_auth(token, "/admin/"));
+    svc->middleware.push_back(net::bearer_auth(*token, "/admin/"));
     shop::add_shop_routes(svc->router, *f.shop, *rt.db);
     services.push_back(svc);
   }

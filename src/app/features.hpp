@@ -14,6 +14,7 @@
 #include "registration/game_accounts.hpp"
 #include "registration/idempotency.hpp"
 #include "registration/outbox.hpp"
+#include "registration/outcomes.hpp"
 #include "registration/register_player.hpp"
 #include "shop/shop_service.hpp"
 #include "status/server_status.hpp"
@@ -34,6 +35,8 @@ struct Features {
   std::unique_ptr<registration::TelegramGate> telegram;
   std::unique_ptr<registration::SqlOutbox> outbox;
   std::unique_ptr<registration::IdempotencyStore> idempotency;
+  std::unique_ptr<registration::OutcomeStore> outcome_store;
+  std::unique_ptr<registration::OutcomeRecorder> outcomes;  // every registration attempt, written in batches
   std::unique_ptr<registration::GameDbLocks> game_db_locks;  // MySQL game DB only
   std::unique_ptr<registration::RegisterPlayer> register_player;
   std::unique_ptr<status::ConstantsCache> constants;

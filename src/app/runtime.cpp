@@ -118,6 +118,11 @@ Status serve(Runtime& rt, const std::function<void(const std::vector<net::BoundS
   if (auto st = start_bridge(*bridge, server); !st) return st;
   if (features && features->shop)
     server.on_drain([shop = features->shop.get()]() -> boost::asio::awaitable<void> { co_await shop->drain(); });
+  // Registration outcomes still queued are written before the process ends.
+  if (features)
+    server.on_drain([outcomes = features->outcomes.get(), blocking = rt.blocking.get()]() -> boost::asio::awaitable<void> {
+      co_await blocking->run([outcomes] { (void)outcomes->flush(); });
+    });
   if (on_ready) on_ready(bound_services);
   std::fflush(stdout);
   spdlog::info("serving; storage {}", storage::redact_url(c.string("storage.url")));

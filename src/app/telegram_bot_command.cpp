@@ -4,6 +4,7 @@
 #include "app/runtime.hpp"
 #include "core/log.hpp"
 #include "registration/reset_password.hpp"
+#include "registration/routes.hpp"
 #include "telegram/bot_client.hpp"
 #include "telegram/bot_dialog.hpp"
 
@@ -34,7 +35,11 @@ class FeatureAccounts final : public telegram::BotAccounts {
       : f_(f), passwords_(*f.game_client), reset_(*f.players, passwords_, *f.telegram, *f.game_db_pool, *f.limiter) {}
 
   boost::asio::awaitable<Status> register_account(registration::RegistrationRequest request) override {
+    const auto started = std::chrono::steady_clock::now();
+    std::string login = registration::outcome_login(request.login);
     Status st = co_await f_.register_player->run(std::move(request));
+    registration::record_outcome(f_.gateway->registration, st ? std::string("ok") : st.error().code, "telegram_bot",
+                                 std::move(login), started);
     co_return st;
   }
   boost::asio::awaitable<registration::ResetResult> reset_passwords(registration::PasswordResetRequest request) override {

@@ -66,9 +66,11 @@ bool same_origin(const HttpRequest& req) {
 }  // namespace
 
 bool permitted(Role role, std::string_view method, std::string_view path) {
+  const bool read = method == "GET" || method == "HEAD";
+  // Registration counts by code hold no personal data; the outcome list (logins) stays admin-only.
+  if (read && path == "/admin/registrations/summary") return role >= Role::moderator;
   const bool admin_path = path.starts_with("/admin/") || path.starts_with("/api/admin/") || path.starts_with("/internal/");
   if (admin_path) return role == Role::admin;
-  const bool read = method == "GET" || method == "HEAD";
   const bool moderation = path.starts_with("/analytics/antibot/audit") ||
                           (method == "POST" && path.starts_with("/analytics/antibot/player/") && path.ends_with("/verdict"));
   if (moderation) return role >= Role::moderator;

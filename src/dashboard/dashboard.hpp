@@ -33,7 +33,8 @@ struct DashboardOptions {
 };
 
 // Who may send what through /ui/api (pure; unit-tested): viewers read; moderators also record
-// anti-bot verdicts and read the audit trail; admins may call everything, /admin/ routes included.
+// anti-bot verdicts and read the audit trail and the registration summary; admins may call
+// everything, /admin/ routes included (the registration outcomes with their logins).
 bool permitted(Role role, std::string_view method, std::string_view service_path);
 
 class Dashboard {

@@ -55,6 +55,7 @@ std::string client_ip(const net::HttpRequest& req, const std::vector<std::string
 void add_gateway_routes(net::Router& router, const GatewayDeps& deps) {
   router.post("/api/register", [&deps](net::HttpRequest& req) -> boost::asio::awaitable<net::HttpResponse> {
     const auto& p = deps.policy;
+    const auto started = std::chrono::steady_clock::now();
     const std::string ip = client_ip(req, p.trusted_proxies);
     auto presented = req.headers.get("X-API-Key");
     auto key_name = presented ? deps.keys.match(*presented) : std::nullopt;
@@ -62,19 +63,29 @@ void add_gateway_routes(net::Router& router, const GatewayDeps& deps) {
       // Failed authentications spend their own budget, so key guessing is slowed down too.
       auto failures = co_await deps.limiter.take("authfail:" + ip, p.auth_failures_per_ip);
       spdlog::warn("gateway: invalid API key from {} (key tag {})", ip, presented ? key_tag(*presented) : "none");
-      if (!failures.allowed) co_return too_many(req, failures);
+      // Refusals before the registration code are outcomes too (without a login: the body is not read).
+      if (!failures.allowed) {
+        registration::record_outcome(deps.registration, "rate_limited", "gateway", "", started);
+        co_return too_many(req, failures);
+      }
+      registration::record_outcome(deps.registration, "invalid_api_key", "gateway", "", started);
       co_return net::error_response(Error::make(ErrorKind::forbidden, "invalid_api_key", "API key is missing or invalid"),
                                     req.request_id);
     }
+    const std::string source = "gateway:" + *key_name;
     auto per_ip = co_await deps.limiter.take("register:ip:" + ip, p.register_per_ip);
-    if (!per_ip.allowed) co_return too_many(req, per_ip);
-    auto per_key = co_await deps.limiter.take("register:key:" + *key_name, p.register_per_key);
-    if (!per_key.allowed) co_return too_many(req, per_key);
-    if (!json_content_type(req))
+    if (per_ip.allowed) per_ip = co_await deps.limiter.take("register:key:" + *key_name, p.register_per_key);
+    if (!per_ip.allowed) {
+      registration::record_outcome(deps.registration, "rate_limited", source, "", started);
+      co_return too_many(req, per_ip);
+    }
+    if (!json_content_type(req)) {
+      registration::record_outcome(deps.registration, "unsupported_media_type", source, "", started);
       co_return net::error_response(
           Error::make(ErrorKind::unsupported_media_type, "unsupported_media_type", "Content-Type must be application/json"),
           req.request_id);
-    net::HttpResponse res = co_await registration::handle_public_registration(deps.registration, req);
+    }
+    net::HttpResponse res = co_await registration::handle_public_registration(deps.registration, req, source);
     co_return res;
   });
 

@@ -21,6 +21,23 @@ std::vector<storage::Migration> migrations() {
        " created_at BIGINT NOT NULL, delivered_at BIGINT NULL);"
        "CREATE INDEX outbox_pending ON outbox(delivered_at, id);",
        ""},
+      // One row per registration attempt (outcomes.hpp); no password, Telegram id or IP.
+      {102, "registration_outcomes",
+       "CREATE TABLE registration_outcomes ("
+       " id INTEGER PRIMARY KEY AUTOINCREMENT, at BIGINT NOT NULL, code TEXT NOT NULL, login TEXT NOT NULL,"
+       " source TEXT NOT NULL, duration_ms BIGINT NOT NULL);"
+       "CREATE INDEX registration_outcomes_at ON registration_outcomes(at);"
+       "CREATE INDEX registration_outcomes_code ON registration_outcomes(code, id);",
+       "CREATE TABLE registration_outcomes ("
+       " id BIGSERIAL PRIMARY KEY, at BIGINT NOT NULL, code TEXT NOT NULL, login TEXT NOT NULL,"
+       " source TEXT NOT NULL, duration_ms BIGINT NOT NULL);"
+       "CREATE INDEX registration_outcomes_at ON registration_outcomes(at);"
+       "CREATE INDEX registration_outcomes_code ON registration_outcomes(code, id);",
+       "CREATE TABLE registration_outcomes ("
+       " id BIGINT AUTO_INCREMENT PRIMARY KEY, at BIGINT NOT NULL, code VARCHAR(64) NOT NULL,"
+       " login VARCHAR(255) NOT NULL, source VARCHAR(255) NOT NULL, duration_ms BIGINT NOT NULL,"
+       " INDEX registration_outcomes_at (at), INDEX registration_outcomes_code (code, id))"
+       " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"},
   };
 }
 

@@ -57,6 +57,15 @@ TEST(DashboardRoles, ViewersReadModeratorsJudgeAdminsDoEverything) {
   EXPECT_TRUE(permitted(Role::admin, "GET", "/internal/constants"));
 }
 
+TEST(DashboardRoles, RegistrationCountsForModeratorsLoginsForAdminsOnly) {
+  EXPECT_FALSE(permitted(Role::viewer, "GET", "/admin/registrations/summary"));
+  EXPECT_TRUE(permitted(Role::moderator, "GET", "/admin/registrations/summary"));
+  EXPECT_FALSE(permitted(Role::moderator, "POST", "/admin/registrations/summary"));
+  EXPECT_FALSE(permitted(Role::moderator, "GET", "/admin/registrations/outcomes"));
+  EXPECT_FALSE(permitted(Role::moderator, "GET", "/admin/registrations/summary/x"));
+  EXPECT_TRUE(permitted(Role::admin, "GET", "/admin/registrations/outcomes"));
+}
+
 struct Sessions : ::testing::Test {
   test::TempDir dir;
   std::unique_ptr<storage::Database> db = std::move(*storage::open_database("sqlite://" + dir.str() + "/s.db"));

@@ -63,6 +63,10 @@ export const PAGES = [
       else await section(ctx, 'suspicious', `/ui/api/battles/analytics/antibot/candidates${q({ ...win, limit: 1 })}`);
       await section(ctx, 'shops', '/ui/api/shop/shops', async (b) => checks.eq('shop items listed', JSON.stringify(await nums(page, '[data-testid=shop-items]')), JSON.stringify(b.items.map((s) => s.items_listed))));
       await section(ctx, 'global', `/ui/api/battles/analytics/stats${q(win)}`, async (b) => checks.eq('global battles', await one(page, '[data-testid=global-battles]'), b.battles.total));
+      await section(ctx, 'registrations', '/ui/api/registration/admin/registrations/summary?days=1', async (b) => {
+        checks.eq('registrations today', await one(page, '[data-testid=reg-today-total]'), b.total);
+        checks.eq('registrations ok today', await one(page, '[data-testid=reg-today-ok]'), b.ok_count);
+      });
     },
   },
   {
@@ -136,6 +140,12 @@ export const PAGES = [
         ctx.checks.eq('score %', await one(ctx.page, '[data-testid=verdict-score]'), round(b.score * 100, 1)));
       await section(ctx, 'playstyle', `/ui/api/battles/analytics/playstyle/${encodeURIComponent(login)}${q({ days: ctx.env.days })}`);
       await section(ctx, 'battles', `/ui/api/battles/players/${encodeURIComponent(login)}/battles?limit=20`);
+      await section(ctx, 'sessions', `/ui/api/battles/api/analytics/player/${encodeURIComponent(login)}/sessions${q({ ...win, tz: 'Europe/Moscow', limit: 20 })}`, async (b) => {
+        ctx.checks.eq('sessions', await one(ctx.page, '[data-testid=sessions-total]'), b.total);
+        ctx.checks.eq('battles per session', JSON.stringify(await nums(ctx.page, '[data-testid=session-battles]')), JSON.stringify(b.items.map((x) => x.battles)));
+      });
+      await section(ctx, 'locations', `/ui/api/battles/api/analytics/player/${encodeURIComponent(login)}/locations${q({ ...win, limit: 10 })}`, async (b) =>
+        ctx.checks.eq('battles per cell', JSON.stringify(await nums(ctx.page, '[data-testid=location-battles]')), JSON.stringify(b.items.map((x) => x.battles))));
     },
   },
   {
@@ -172,6 +182,48 @@ export const PAGES = [
         ctx.checks.eq('control battles', JSON.stringify(await nums(ctx.page, '[data-testid=control-battles]')), JSON.stringify(b.items.map((x) => x.battles))));
       await section(ctx, 'wars', `/ui/api/battles/analytics/clans/wars${q({ ...win, limit: 100 })}`, async (b) =>
         ctx.checks.eq('war battles', JSON.stringify(await nums(ctx.page, '[data-testid=war-battles]')), JSON.stringify(b.items.map((x) => x.battles))));
+    },
+  },
+  {
+    name: 'clan-members',
+    path: async ({ api, env }) => {
+      const wars = await api(`/ui/api/battles/analytics/clans/wars${q({ days: 30, until: unix(env.until), limit: 1 })}`);
+      const clan = wars.body?.items?.[0]?.clan1 ?? 'none';
+      return `/ui/clans${q({ until: env.until, clan })}`;
+    },
+    check: async (ctx) => {
+      const clan = new URL(ctx.path, 'http://x').searchParams.get('clan');
+      await section(ctx, 'members', `/ui/api/battles/analytics/clans/${encodeURIComponent(clan)}/members${q({ days: 30, until: unix(ctx.env.until), limit: 200 })}`, async (b) => {
+        ctx.checks.eq('member battles', JSON.stringify(await nums(ctx.page, '[data-testid=member-battles]')), JSON.stringify(b.items.map((x) => x.battles)));
+        ctx.checks.eq('member wins', JSON.stringify(await nums(ctx.page, '[data-testid=member-wins]')), JSON.stringify(b.items.map((x) => x.wins)));
+        ctx.checks.ok('members listed', b.items.length > 0, `no member of ${clan}`);
+      });
+    },
+  },
+  {
+    name: 'registrations',
+    path: () => '/ui/registrations',
+    check: async (ctx) => {
+      const from = (Math.floor(Date.now() / 86_400_000) - 7 + 1) * 86_400;
+      await section(ctx, 'reg-summary', '/ui/api/registration/admin/registrations/summary?days=7', async (b) => {
+        ctx.checks.eq('attempts', await one(ctx.page, '[data-testid=reg-total]'), b.total);
+        ctx.checks.eq('counts by code', JSON.stringify(await nums(ctx.page, '[data-testid=reg-code-count]')), JSON.stringify(b.by_code.map((c) => c.count)));
+        ctx.checks.ok('demo left a failure', b.failed_count > 0 && b.ok_count > 0, JSON.stringify(b.by_code));
+        ctx.checks.ok('chart drawn', (await ctx.page.$('canvas[data-testid=reg-chart]')) !== null);
+      });
+      await section(ctx, 'reg-recent', `/ui/api/registration/admin/registrations/outcomes${q({ from, limit: 50 })}`, async (b) =>
+        ctx.checks.eq('recent codes', JSON.stringify(await texts(ctx.page, '[data-testid=reg-row-code]')), JSON.stringify(b.items.map((x) => x.code))));
+    },
+  },
+  {
+    name: 'registrations-by-code',
+    path: () => '/ui/registrations?code=login_taken',
+    check: async (ctx) => {
+      const from = (Math.floor(Date.now() / 86_400_000) - 7 + 1) * 86_400;
+      await section(ctx, 'reg-recent', `/ui/api/registration/admin/registrations/outcomes${q({ code: 'login_taken', from, limit: 50 })}`, async (b) => {
+        ctx.checks.eq('logins with login_taken', JSON.stringify(await texts(ctx.page, '[data-testid=reg-row-login]')), JSON.stringify(b.items.map((x) => x.login || '—')));
+        ctx.checks.ok('only that code', b.items.length > 0 && b.items.every((x) => x.code === 'login_taken'), JSON.stringify(b.items));
+      });
     },
   },
   {

@@ -21,6 +21,7 @@ import { peakHoursPage } from './pages/peak-hours';
 import { shopPage } from './pages/shop';
 import { ratingsPage } from './pages/ratings';
 import { churnPage } from './pages/churn';
+import { registrationsPage } from './pages/registrations';
 
 const ROUTES: Record<string, Page> = {
   '/': overviewPage,
@@ -34,6 +35,7 @@ const ROUTES: Record<string, Page> = {
   '/shop': shopPage,
   '/ratings': ratingsPage,
   '/churn': churnPage,
+  '/registrations': registrationsPage,
 };
 
 const app = document.getElementById('app')!;

@@ -14,6 +14,7 @@ export const NAV: { path: string; key: MessageKey }[] = [
   { path: '/ratings', key: 'nav.ratings' },
   { path: '/churn', key: 'nav.churn' },
   { path: '/shop', key: 'nav.shop' },
+  { path: '/registrations', key: 'nav.registrations' },
 ];
 
 export function isActive(navPath: string, path: string): boolean {

@@ -71,6 +71,13 @@ export interface PlayerAnalytics {
   ok: true; login: string; period_days: number; tz: string; battles_count: number; wins: number; losses: number;
   kills_monsters: number; kills_players: number; pvp_battles: number; heatmap: HeatCell[];
 }
+export interface PlaySession { start: string; end: string; start_local: string; end_local: string; battles: number; duration_s: number }
+export interface PlayerSessions {
+  ok: true; login: string; period_days: number; tz: string; session_break_s: number; total: number; battles: number;
+  avg_duration_s: number | null; longest_s: number; items: PlaySession[];
+}
+export interface LocationUse { loc: Loc; battles: number; share: number; last_seen: string }
+export interface PlayerLocations { ok: true; login: string; period_days: number; total: number; battles: number; items: LocationUse[] }
 export interface TrainJob { ok: true; job_id: string; status: string; created_at?: string; finished_at?: string | null; result?: Record<string, unknown> }
 
 // The {period_days, generated_at, items} envelope of the analytics lists.
@@ -88,6 +95,7 @@ export interface ClanControl {
   loc: Loc; battles: number; participations: number; clan_participations: number; clans: number;
   dominant_clan: string; dominant: ClanShare; runner_up: ClanShare | null;
 }
+export interface ClanMember { login: string; battles: number; wins: number; losses: number; win_rate: number | null; last_battle_at: string }
 export interface ClanWar { clan1: string; clan2: string; battles: number; last_battle_at?: string }
 export interface Playstyle {
   login: string; cluster_id: number; playstyle: string; display_name: string; description: string; confidence: number;
@@ -143,3 +151,12 @@ export interface Change {
 export interface SnapshotDiff { shop: string; from: number; to: number; summary: Record<string, number>; compared_categories: string[]; changes: Change[] }
 export interface PricePoint { snapshot_id: number; at: string; shop: string; price: number | null; count: number | null; quality: number | null; owner: string | null }
 export interface SellerStat { owner: string; items_count: number; total_value: number; min_price: number; max_price: number; avg_price: number }
+
+// The registration service's admin reads (outcomes of registration attempts).
+export interface RegOutcome { id: number; at: string; at_unix: number; code: string; login: string; source: string; duration_ms: number }
+export interface RegOutcomes { ok: true; code: string | null; from: number; to: number; limit: number; items: RegOutcome[]; next_cursor: string | null }
+export interface RegDay { date: string; total: number; ok: number; failed: number; by_code: Record<string, number> }
+export interface RegSummary {
+  ok: true; period_days: number; date_from: string; date_to: string; day: 'UTC'; total: number; ok_count: number; failed_count: number;
+  by_code: { code: string; count: number; share: number }[]; by_day: RegDay[]; dropped_since_start: number;
+}

@@ -1,11 +1,12 @@
 // Overview: server status and rates, battle ingest, suspicious players, shop snapshot freshness,
 // and the global statistics of the analytics window.
 import { apiGet, enc } from '../api/client';
-import type { Candidates, GlobalStats, IngestStatus, Paged, ServerStatus, Shop, Snapshot } from '../api/types';
+import type { Candidates, GlobalStats, IngestStatus, Paged, RegSummary, ServerStatus, Shop, Snapshot } from '../api/types';
 import { h, navLink } from '../dom';
 import { ageParts, formatInt, formatNumber, formatPercent, formatUtc } from '../format';
 import { lang, t } from '../i18n';
 import { href } from '../router';
+import { hasRole } from '../session';
 import { apiQuery, parseState } from '../url-state';
 import { daysField, filterForm, untilField } from '../ui/filters';
 import { asyncSection } from '../ui/section';
@@ -20,7 +21,7 @@ export function age(v: unknown): string {
   return a ? t(`age.${a.unit}`, { n: a.n }) : '—';
 }
 
-export const overviewPage: Page = ({ query, signal }) => {
+export const overviewPage: Page = ({ query, signal, session }) => {
   const s = parseState(query, schema);
   const win = { days: s.days, until: untilUnix(s.until) };
   const L = lang();
@@ -47,6 +48,20 @@ export const overviewPage: Page = ({ query, signal }) => {
           st._cache?.stale ? h('p', { class: 'warn' }, t('overview.stale')) : null,
         ];
       }, 'server'),
+      // Today (UTC) from the registration summary; counts only, so moderators see them too.
+      hasRole(session, 'moderator') ? asyncSection(t('overview.registrations'), signal, async () => {
+        const r = await apiGet<RegSummary>('registration', '/admin/registrations/summary?days=1', signal);
+        const top = r.by_code.filter((c) => c.code !== 'ok').slice(0, 3);
+        return [
+          stats([
+            { label: t('overview.reg_today'), value: formatInt(r.total, L), testid: 'reg-today-total' },
+            { label: t('reg.ok'), value: formatInt(r.ok_count, L), testid: 'reg-today-ok' },
+            { label: t('reg.failed'), value: formatInt(r.failed_count, L), testid: 'reg-today-failed' },
+            ...top.map((c) => ({ label: c.code, value: formatInt(c.count, L) })),
+          ]),
+          navLink(href('/registrations?days=1'), t('overview.open_registrations')),
+        ];
+      }, 'registrations') : null,
       asyncSection(t('overview.ingest'), signal, async () => {
         const st = await apiGet<IngestStatus>('battles', '/battles/ingest/status', signal);
         return [

@@ -1,7 +1,8 @@
-// One player: totals and the 24 × 7 activity heatmap in a chosen time zone, the anti-bot verdict
-// with its reasons and contributions, the playstyle, and the latest battles.
+// One player: totals and the 24 × 7 activity heatmap in a chosen time zone, play sessions (local
+// times in the same zone) and most played cells, the anti-bot verdict with its reasons and
+// contributions, the playstyle, and the latest battles.
 import { apiGet } from '../api/client';
-import type { BattlePage, PlayerAnalytics, PlayerVerdict, Playstyle } from '../api/types';
+import type { BattlePage, PlayerAnalytics, PlayerLocations, PlayerSessions, PlayerVerdict, Playstyle } from '../api/types';
 import { h, navLink } from '../dom';
 import { formatInt, formatNumber, formatPercent, formatUtc } from '../format';
 import { lang, t } from '../i18n';
@@ -17,6 +18,18 @@ import { tzSchema, untilUnix, windowSchema } from '../ui/window-params';
 import type { Page } from './page';
 
 const schema = { ...windowSchema(7), ...tzSchema, after: str('', 64) };
+
+// "2025-10-06T03:00:00+03:00" → "2025-10-06 03:00 (+03:00)": the zone's own wall clock.
+function localTime(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}):\d{2}(.*)$/.exec(iso);
+  return m ? `${m[1]} ${m[2]} (${m[3]})` : iso;
+}
+
+function formatDuration(seconds: number | null | undefined, L: ReturnType<typeof lang>): string {
+  if (typeof seconds !== 'number') return '—';
+  const minutes = Math.round(seconds / 60);
+  return minutes < 60 ? t('player.minutes', { n: minutes }) : t('player.hours', { h: Math.floor(minutes / 60), m: formatInt(minutes % 60, L) });
+}
 
 export function verdictView(v: PlayerVerdict): Node[] {
   const L = lang();
@@ -82,6 +95,36 @@ export const playerDetailPage: Page = ({ params, query, signal, session, path })
         heatmap(p.heatmap, p.tz),
       ];
     }, 'stats'),
+    h('div', { class: 'grid' },
+      asyncSection(t('player.sessions'), signal, async () => {
+        const r = await apiGet<PlayerSessions>('battles', `/api/analytics/player/${enc}/sessions${apiQuery({ ...win, tz: s.tz, limit: 20 })}`, signal);
+        return [
+          stats([
+            { label: t('player.sessions_total'), value: formatInt(r.total, L), testid: 'sessions-total' },
+            { label: t('player.session_avg'), value: formatDuration(r.avg_duration_s, L) },
+            { label: t('player.session_longest'), value: formatDuration(r.longest_s, L) },
+          ]),
+          h('p', { class: 'muted' }, t('player.sessions_note', { tz: r.tz, min: Math.round(r.session_break_s / 60) })),
+          table(r.items, [
+            { title: t('player.session_start'), cell: (x) => localTime(x.start_local) },
+            { title: t('player.session_end'), cell: (x) => localTime(x.end_local) },
+            { title: t('col.battles'), cell: (x) => formatInt(x.battles, L), numeric: true, testid: 'session-battles' },
+            { title: t('player.session_length'), cell: (x) => formatDuration(x.duration_s, L), numeric: true },
+          ]),
+        ];
+      }, 'sessions'),
+      asyncSection(t('player.locations'), signal, async () => {
+        const r = await apiGet<PlayerLocations>('battles', `/api/analytics/player/${enc}/locations${apiQuery({ ...win, limit: 10 })}`, signal);
+        return [
+          h('p', { class: 'muted' }, t('player.locations_total', { n: formatInt(r.total, L) })),
+          table(r.items, [
+            { title: t('col.loc'), cell: (c) => navLink(href(`/battles${apiQuery({ player: login, x_min: c.loc.x, x_max: c.loc.x, y_min: c.loc.y, y_max: c.loc.y })}`), `${c.loc.x}, ${c.loc.y}`), testid: 'location-cell' },
+            { title: t('col.battles'), cell: (c) => formatInt(c.battles, L), numeric: true, testid: 'location-battles' },
+            { title: t('col.share'), cell: (c) => formatPercent(c.share, L, 1), numeric: true },
+            { title: t('player.last_seen'), cell: (c) => formatUtc(c.last_seen) },
+          ]),
+        ];
+      }, 'locations')),
     asyncSection(t('player.antibot'), signal, async () => {
       const v = await apiGet<PlayerVerdict>('battles', `/analytics/antibot/player/${enc}${apiQuery(win)}`, signal);
       return [
