@@ -230,9 +230,9 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
   });
 
   router.get("/analytics/clans/{clan}/members", [ctx](HttpRequest& req) -> Awaitable {
-    auto w = window_of(req, 30);
+    auto w = list_window(req, 30);
     if (!w) co_return net::error_response(w.error(), req.request_id);
-    auto page = page_of(req, 50, 200);
+    auto page = list_page(req, 50, 200);
     if (!page) co_return net::error_response(page.error(), req.request_id);
     const std::string clan(req.param("clan"));
     if (clan.empty() || clan.size() > 100)
@@ -241,7 +241,7 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
     if (!members) co_return net::error_response(members.error(), req.request_id);
     std::int64_t battles = 0;
     for (const auto& m : *members) battles += m.battles;
-    bj::object o = head(*w);
+    bj::object o = list_head(*w);
     o["clan"] = clan;
     o["participations"] = battles;
     put_page(o, *members, *page, [](const ClanMember& m, std::size_t) {
