@@ -4,7 +4,9 @@
 #include "battles/gzip.hpp"
 #include "battles/model_json.hpp"
 #include "battles/parser.hpp"
+#include "support/backends.hpp"
 #include "support/process.hpp"
+#include "support/scratch_db.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_http.hpp"
 
@@ -41,10 +43,17 @@ int run(std::vector<std::string> args, std::map<std::string, std::string> env) {
 }
 
 // A served corpus: synthesised, ingested with the CLI, then `serve` on the same database.
-class BattlesApi : public ::testing::Test {
+// Each test runs on SQLite, PostgreSQL and MariaDB (one store, the same answers).
+class BattlesApi : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    env_ = {{"TZR_STORAGE__URL", "sqlite://" + dir_.str() + "/tzr.db"}, {"TZR_SERVER__VAR_DIR", dir_.str() + "/var"},
+    std::string server;
+    if (GetParam() != "sqlite") {
+      TZR_REQUIRE_SERVER_URL(url, server_env_name(GetParam()).c_str());
+      server = url;
+    }
+    scratch_ = std::make_unique<ScratchDatabase>(GetParam(), dir_, server);
+    env_ = {{"TZR_STORAGE__URL", scratch_->url()}, {"TZR_SERVER__VAR_DIR", dir_.str() + "/var"},
             {"TZR_ADMIN__TOKEN", kToken}, {"TZR_LOG__LEVEL", "warn"}, {"TZR_GAME_DB__URL", "sqlite://" + dir_.str() + "/game.db"}};
     ASSERT_EQ(run({"battles", "synth", "--players", "15", "--days", "2", "--seed", "5", "--out", dir_.str() + "/corpus"}, env_), 0);
     ASSERT_EQ(run({"ingest", "--quiet", dir_.str() + "/corpus"}, env_), 0);
@@ -56,6 +65,7 @@ class BattlesApi : public ::testing::Test {
   std::map<std::string, std::string> auth() const { return {{"Authorization", "Bearer " + kToken}}; }
 
   TempDir dir_;
+  std::unique_ptr<ScratchDatabase> scratch_;
   std::map<std::string, std::string> env_;
   std::vector<fs::path> files_;
   std::unique_ptr<TzrHost> host_;
@@ -64,7 +74,7 @@ class BattlesApi : public ::testing::Test {
 
 }  // namespace
 
-TEST_F(BattlesApi, IngestThenGetBattleGivesTheSameData) {
+TEST_P(BattlesApi, IngestThenGetBattleGivesTheSameData) {
   ASSERT_GT(files_.size(), 50u);
   for (std::size_t i = 0; i < files_.size(); i += files_.size() / 8) {
     const std::string bytes = read_file(files_[i]);
@@ -100,7 +110,7 @@ TEST_F(BattlesApi, IngestThenGetBattleGivesTheSameData) {
   EXPECT_TRUE(missing.json().as_object().contains("request_id"));
 }
 
-TEST_F(BattlesApi, KeysetPagesCoverEveryBattleOnceNewestFirst) {
+TEST_P(BattlesApi, KeysetPagesCoverEveryBattleOnceNewestFirst) {
   std::set<std::int64_t> seen;
   std::string after;
   std::int64_t last_ts = INT64_MAX;
@@ -123,7 +133,7 @@ TEST_F(BattlesApi, KeysetPagesCoverEveryBattleOnceNewestFirst) {
   EXPECT_EQ(http(port_, "GET", "/battles?after=x").status, 400);
 }
 
-TEST_F(BattlesApi, FiltersAndPlayerSearch) {
+TEST_P(BattlesApi, FiltersAndPlayerSearch) {
   auto pvp = http(port_, "GET", "/battles?kind=pvp&limit=100").json();
   ASSERT_FALSE(pvp.at("battles").as_array().empty());
   for (const auto& b : pvp.at("battles").as_array()) EXPECT_TRUE(b.at("has_pvp").as_bool());
@@ -167,7 +177,7 @@ TEST_F(BattlesApi, FiltersAndPlayerSearch) {
   EXPECT_EQ(status.at("battles").as_int64(), static_cast<std::int64_t>(files_.size()));
 }
 
-TEST_F(BattlesApi, UploadNeedsTheTokenAndAnswersTheParseOutcome) {
+TEST_P(BattlesApi, UploadNeedsTheTokenAndAnswersTheParseOutcome) {
   const std::string small = read_file(std::string(TZR_SHARED_DIR) + "/fixtures/battles/synthetic_small.tzb");
   EXPECT_EQ(http(port_, "POST", "/battles/upload?name=3999001.tzb", small).status, 401);
   // Gzip upload (battles.md §8 item 5): the same battle, and /raw gives the original bytes.
@@ -200,3 +210,6 @@ TEST_F(BattlesApi, UploadNeedsTheTokenAndAnswersTheParseOutcome) {
   EXPECT_EQ(re.status, 200);
   EXPECT_EQ(re.json().at("reparsed").as_int64(), 10);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, BattlesApi, ::testing::Values("sqlite", "postgres", "mysql"),
+                         [](const auto& p) { return p.param; });
