@@ -1,6 +1,7 @@
 #include "battles/battle_store.hpp"
 
 #include "battles/model_json.hpp"
+#include "battles/observability.hpp"
 #include "battles/reference_data.hpp"
 #include "core/utf8.hpp"
 #include "storage/dialect_sql.hpp"
@@ -329,6 +330,7 @@ Result<std::vector<IngestRecord>> BattleStore::write_batch(const std::vector<Ing
     return observer_->on_batch(s, fresh);
   };
   if (auto st = db_.transaction(body); !st) return st.error();
+  if (metrics_) metrics_->record(items, records);
   return records;
 }
 
