@@ -60,15 +60,15 @@ TEST(FuzzySearch, FoldsCyrillicLookAlikesAndKeepsOtherLetters) {
   EXPECT_EQ(fuzzy_max_distance(10), 3u);
 }
 
-TEST(FuzzySearch, RanksExactThenPrefixThenFewerEditsThenMoreBattles) {
+TEST(FuzzySearch, RanksExactThenPrefixesThenFewerEditsThenMoreBattles) {
   FuzzyRanker r("Ёжик", 10);  // key "ежик"
   r.offer(login_key("ежики"), {"Ежики", 1, {}});    // prefix
   r.offer(login_key("ежек"), {"Ежек", 50, {}});     // 1 edit
   r.offer(login_key("ёжик"), {"ёжик", 2, {}});      // exact after ё → е
-  r.offer(login_key("ужик"), {"Ужик", 9, {}});      // 1 edit, fewer battles than Ежек? no: more edits equal, 9 < 50
+  r.offer(login_key("ужик"), {"Ужик", 9, {}});      // 1 edit, fewer battles than Ежек
   r.offer(login_key("енот"), {"Енот", 999, {}});    // too far
-  r.offer(login_key("ежиккк"), {"Ежиккк", 3, {}});  // prefix, more battles than Ежики
-  EXPECT_EQ(logins_of(r.take()), (std::vector<std::string>{"ёжик", "Ежиккк", "Ежики", "Ежек", "Ужик"}));
+  r.offer(login_key("ежиккк"), {"Ежиккк", 3, {}});  // prefix too, but farther than Ежики
+  EXPECT_EQ(logins_of(r.take()), (std::vector<std::string>{"ёжик", "Ежики", "Ежиккк", "Ежек", "Ужик"}));
 }
 
 TEST(FuzzySearch, KeepsOnlyTheBestLimit) {
