@@ -16,6 +16,7 @@
 #include "core/json.hpp"
 #include "net/auth.hpp"
 #include "net/http_errors.hpp"
+#include "storage/dialect_sql.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -359,9 +360,10 @@ void add_antibot_routes(net::Router& router, AntibotHttp& antibot) {
       const auto now = unix_now();
       auto written = s.db.transaction([&](storage::Session& db) -> Status {
         const Value label[] = {Value{key}, Value{name}, Value{v->verdict}, Value{v->note}, Value{actor}, Value{now}};
-        auto a = db.query("INSERT INTO antibot_labels (login_key, login, verdict, note, actor, updated_at) VALUES (?,?,?,?,?,?)"
-                          " ON CONFLICT (login_key) DO UPDATE SET verdict = excluded.verdict, note = excluded.note,"
-                          " actor = excluded.actor, updated_at = excluded.updated_at",
+        auto a = db.query("INSERT INTO antibot_labels (login_key, login, verdict, note, actor, updated_at) VALUES (?,?,?,?,?,?)" +
+                              storage::upsert_tail(db.dialect(), "login_key",
+                                                   "verdict = excluded.verdict, note = excluded.note,"
+                                                   " actor = excluded.actor, updated_at = excluded.updated_at"),
                           label);
         if (!a) return a.error();
         const Value audit[] = {Value{key}, Value{name}, Value{"verdict"}, Value{v->verdict}, Value{v->note}, Value{actor}, Value{now}};

@@ -3,8 +3,8 @@
 namespace tzr::antibot {
 
 // Per-player incremental state (JSON of PlayerState) and its daily snapshot rows, and the last
-// scan's verdicts. Keyed by the battles store's login_key. One SQL text for every backend, like
-// the battles tables it sits beside.
+// scan's verdicts. Keyed by the battles store's login_key. One SQL text for every backend (MySQL's
+// derived by storage::mysql_ddl), like the battles tables it sits beside.
 #define TZR_ANTIBOT_TABLES                                                                                \
   "CREATE TABLE antibot_player_state ("                                                                   \
   " login_key TEXT PRIMARY KEY, login TEXT NOT NULL, battles BIGINT NOT NULL, last_end BIGINT,"          \
@@ -34,7 +34,12 @@ namespace tzr::antibot {
 std::vector<storage::Migration> migrations() {
   return {{600, "antibot", TZR_ANTIBOT_TABLES, TZR_ANTIBOT_TABLES, ""},
           {601, "antibot_labels", TZR_ANTIBOT_LABELS("INTEGER PRIMARY KEY AUTOINCREMENT"),
-           TZR_ANTIBOT_LABELS("BIGSERIAL PRIMARY KEY"), ""}};
+           TZR_ANTIBOT_LABELS("BIGSERIAL PRIMARY KEY"), ""},
+          // MySQL serialises player-state writers on this row (lock_player_states).
+          {602, "antibot_locks",
+           "CREATE TABLE antibot_locks (name VARCHAR(64) NOT NULL PRIMARY KEY);"
+           "INSERT INTO antibot_locks (name) VALUES ('player_state');",
+           "", ""}};
 }
 
 #undef TZR_ANTIBOT_LABELS

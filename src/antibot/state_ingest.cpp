@@ -4,6 +4,7 @@
 #include "antibot/store.hpp"
 #include "battles/battle_store.hpp"
 #include "core/json.hpp"
+#include "storage/dialect_sql.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -116,8 +117,9 @@ Status StateAtIngest::on_batch(storage::Session& s, const std::vector<const batt
   const std::int64_t now = clock_();
   // The login stays the one of the player's earliest battle, as the rebuild writes it.
   BatchInsert states(s, "INSERT INTO antibot_player_state (login_key, login, battles, last_end, state, updated_at) VALUES ", 6,
-                     " ON CONFLICT (login_key) DO UPDATE SET battles = excluded.battles, last_end = excluded.last_end,"
-                     " state = excluded.state, updated_at = excluded.updated_at");
+                     storage::upsert_tail(s.dialect(), "login_key",
+                                          "battles = excluded.battles, last_end = excluded.last_end,"
+                                          " state = excluded.state, updated_at = excluded.updated_at"));
   for (const auto& key : keys) {
     const auto& p = players.at(key);
     if (auto st = states.add({Value{key}, Value{p.login}, Value{p.state.battles}, Value{p.state.last_end},
@@ -130,15 +132,16 @@ Status StateAtIngest::on_batch(storage::Session& s, const std::vector<const batt
                        "INSERT INTO antibot_player_days (login_key, day, battles, pvp, survived, kills_monsters,"
                        " kills_players, loot, idle_n, idle_sum, hours_mask) VALUES ",
                        11,
-                       " ON CONFLICT (login_key, day) DO UPDATE SET battles = antibot_player_days.battles + excluded.battles,"
-                       " pvp = antibot_player_days.pvp + excluded.pvp,"
-                       " survived = antibot_player_days.survived + excluded.survived,"
-                       " kills_monsters = antibot_player_days.kills_monsters + excluded.kills_monsters,"
-                       " kills_players = antibot_player_days.kills_players + excluded.kills_players,"
-                       " loot = antibot_player_days.loot + excluded.loot,"
-                       " idle_n = antibot_player_days.idle_n + excluded.idle_n,"
-                       " idle_sum = antibot_player_days.idle_sum + excluded.idle_sum,"
-                       " hours_mask = antibot_player_days.hours_mask | excluded.hours_mask");
+                       storage::upsert_tail(s.dialect(), "login_key, day",
+                                            "battles = antibot_player_days.battles + excluded.battles,"
+                                            " pvp = antibot_player_days.pvp + excluded.pvp,"
+                                            " survived = antibot_player_days.survived + excluded.survived,"
+                                            " kills_monsters = antibot_player_days.kills_monsters + excluded.kills_monsters,"
+                                            " kills_players = antibot_player_days.kills_players + excluded.kills_players,"
+                                            " loot = antibot_player_days.loot + excluded.loot,"
+                                            " idle_n = antibot_player_days.idle_n + excluded.idle_n,"
+                                            " idle_sum = antibot_player_days.idle_sum + excluded.idle_sum,"
+                                            " hours_mask = antibot_player_days.hours_mask | excluded.hours_mask"));
   for (const auto& [at, d] : days)
     if (auto st = day_rows.add({Value{at.first}, Value{at.second}, Value{d.battles}, Value{d.pvp}, Value{d.survived},
                                 Value{d.kills_monsters}, Value{d.kills_players}, Value{d.loot}, Value{d.idle_n},

@@ -112,9 +112,19 @@ Result<std::optional<PlayerHistory>> read_history(storage::Database& db, const s
 }
 
 Status lock_player_states(storage::Session& s) {
-  if (s.dialect() != storage::Dialect::postgres) return {};
-  const Value key[] = {Value{kStateLockKey}};
-  if (auto r = s.query("SELECT pg_advisory_xact_lock(?)", key); !r) return r.error();
+  switch (s.dialect()) {
+    case storage::Dialect::sqlite:
+      return {};  // BEGIN IMMEDIATE already admits one writer
+    case storage::Dialect::postgres: {
+      const Value key[] = {Value{kStateLockKey}};
+      if (auto r = s.query("SELECT pg_advisory_xact_lock(?)", key); !r) return r.error();
+      return {};
+    }
+    case storage::Dialect::mysql:
+      // GET_LOCK outlives the transaction; a row lock ends with it, as the advisory lock does.
+      if (auto r = s.query("SELECT name FROM antibot_locks WHERE name = 'player_state' FOR UPDATE"); !r) return r.error();
+      return {};
+  }
   return {};
 }
 

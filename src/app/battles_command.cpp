@@ -188,6 +188,10 @@ void print_battles_guide(const std::vector<net::BoundService>& services, const s
       "              curl 'http://127.0.0.1:%u/battles?kind=pvp&limit=3'   curl http://127.0.0.1:%u/battle/4000001\n"
       "              curl --compressed -i http://127.0.0.1:%u/battle/4000001/raw   curl http://127.0.0.1:%u/battle/4000001/events\n"
       "              curl 'http://127.0.0.1:%u/players/search?q=gh'   curl http://127.0.0.1:%u/battles/ingest/status\n"
+      "              curl -i -H 'Range: bytes=0-99' http://127.0.0.1:%u/battle/4000001/raw   (a byte range: 206)\n"
+      "              curl 'http://127.0.0.1:%u/players/search?mode=fuzzy&q=ghots1'   (edit distance, Cyrillic look-alikes folded)\n"
+      "  reference:  curl http://127.0.0.1:%u/monsters   curl http://127.0.0.1:%u/monsters/rat   curl 'http://127.0.0.1:%u/items?limit=20'\n"
+      "              curl 'http://127.0.0.1:%u/maps?limit=3'   then curl http://127.0.0.1:%u/maps/<map_id>   (map templates seen in the logs)\n"
       "  upload:     curl -X POST -H \"Authorization: Bearer $(cat %s)\" --data-binary @%s/80/4000002.tzb \\\n"
       "                'http://127.0.0.1:%u/battles/upload?name=4000002.tzb'   (already ingested: \"duplicate\")\n"
       "  anti-bot:   curl -X POST -H \"Authorization: Bearer $(cat %s)\" 'http://127.0.0.1:%u/api/admin/ml/train-botdetector?%s'\n"
@@ -195,7 +199,8 @@ void print_battles_guide(const std::vector<net::BoundService>& services, const s
       "              curl 'http://127.0.0.1:%u/api/analytics/player/<login>?tz=Europe/Moscow&%s'   (a login from the list)\n"
       "  ratings:    curl 'http://127.0.0.1:%u/analytics/pvp/elo?min_battles=3&limit=5&%s'   (and /analytics/pve/elo)\n"
       "  churn:      curl 'http://127.0.0.1:%u/analytics/predictions/churn?limit=5&%s'\n\n",
-      port, port, port, port, port, port, port, token_file.c_str(), folder.c_str(), port, token_file.c_str(), port,
+      port, port, port, port, port, port, port, port, port, port, port, port, port, port, token_file.c_str(), folder.c_str(), port,
+      token_file.c_str(), port,
       window.c_str(), port, window.c_str(), port, window.c_str(), port, window.c_str(), port, window.c_str());
 }
 

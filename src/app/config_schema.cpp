@@ -119,7 +119,8 @@ const std::vector<ConfigKey>& keys() {
       boolean("game_db", "seed_constants", "false", "Insert the reference seed rows of constants if they are missing."),
 
       text("storage", "url", "sqlite://var/tzr.db",
-           "Platform database: sqlite://relative/path.db, sqlite:///absolute/path.db or postgresql://user:pass@host:port/db."),
+           "Platform database: sqlite://relative/path.db, sqlite:///absolute/path.db, postgresql://user:pass@host:port/db or "
+           "mysql://user:pass@host:3306/db (MySQL/MariaDB: battles and analytics; the shop store is SQLite/PostgreSQL only)."),
       integer("storage", "pool_size", "4", 1, 256, "Database connections, and threads running blocking database work."),
       integer("storage", "busy_timeout_ms", "5000", 0, 600'000, "SQLite: how long a writer waits for the lock."),
       boolean("storage", "migrate_on_start", "true", "Apply pending schema migrations when a service starts."),

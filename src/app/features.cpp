@@ -5,6 +5,7 @@
 
 #include "antibot/playstyle_routes.hpp"
 #include "antibot/rating_routes.hpp"
+#include "battles/observability.hpp"
 #include "battles/sync_worker.hpp"
 #include "crypto/aes_gcm.hpp"
 #include "crypto/hash.hpp"
@@ -98,6 +99,7 @@ Result<std::unique_ptr<battles::BattlesFeature>> build_battles(Runtime& rt, boos
   s.upload_max_bytes = static_cast<std::size_t>(c.integer("battles.upload_max_bytes"));
   auto feature = std::make_unique<battles::BattlesFeature>(*rt.db, *rt.blocking, std::move(s));
   feature->store().set_observer(observer);
+  feature->enable_metrics(rt.metrics);
   if (c.boolean("battles.sync_enabled")) {
     battles::SyncOptions so;
     for (const auto& entry : c.list("battles.sync_accounts")) {
@@ -382,7 +384,11 @@ Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& r
   if (f.battles) {
     auto token = admin_token(c);
     if (!token) return token.error();
-    auto svc = make_service(rt, "battles", "battles.port", {storage_check});
+    // Ready when the database answers and the raw store can take logs.
+    net::ReadinessCheck raw_check{"raw_store", [&f]() -> boost::asio::awaitable<bool> {
+      co_return battles::raw_store_writable(f.battles->raw().root());
+    }};
+    auto svc = make_service(rt, "battles", "battles.port", {storage_check, raw_check});
     // Admin routes and uploads need the admin bearer token; reading battles does not.
     svc->middleware.push_back(net::bearer_auth(*token, "/admin/"));
     svc->middleware.push_back(net::bearer_auth(*token, "/battles/upload"));

@@ -25,10 +25,11 @@ BattleSummary summary_of(const storage::Row& r) {
 constexpr std::string_view kSummaryColumns =
     "b.battle_id, b.ts, b.turns, b.battle_type, b.loc_x, b.loc_y, b.players_cnt, b.monsters_cnt, b.has_pvp, b.has_monsters";
 
+// '!' rather than a backslash: MySQL reads a backslash inside a string literal as an escape.
 std::string like_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    if (c == '%' || c == '_' || c == '!') out += '!';
     out += c;
   }
   return out;
@@ -96,7 +97,7 @@ Result<std::optional<StoredBattle>> BattleStore::get(std::int64_t battle_id) {
 
 Result<std::vector<PlayerMatch>> BattleStore::search_players(std::string_view text, bool prefix, int limit) {
   const std::string key = login_key(text);
-  auto r = prefix ? db_.query("SELECT login, battles, last_ts FROM battle_players WHERE login_key LIKE ? ESCAPE '\\'"
+  auto r = prefix ? db_.query("SELECT login, battles, last_ts FROM battle_players WHERE login_key LIKE ? ESCAPE '!'"
                               " ORDER BY battles DESC, login_key LIMIT ?",
                               std::vector<Value>{Value{like_escape(key) + "%"}, Value{std::int64_t{limit}}})
                   : db_.query("SELECT login, battles, last_ts FROM battle_players WHERE login_key = ?", std::vector<Value>{Value{key}});

@@ -1,7 +1,10 @@
 #include "battles/battle_store.hpp"
 
 #include "battles/model_json.hpp"
+#include "battles/observability.hpp"
+#include "battles/reference_data.hpp"
 #include "core/utf8.hpp"
+#include "storage/dialect_sql.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -284,10 +287,12 @@ Result<std::vector<IngestRecord>> BattleStore::write_batch(const std::vector<Ing
     }
     if (auto st = insert_battles(s, winners, now); !st) return st;
     if (auto st = insert_children(s, winners); !st) return st;
+    if (auto st = record_reference_data(s, winners); !st) return st;
     RowInserter upsert_players(s, "INSERT INTO battle_players (login_key, login, battles, last_ts) VALUES ", 4,
-                               " ON CONFLICT (login_key) DO UPDATE SET battles = battle_players.battles + excluded.battles,"
-                               " last_ts = CASE WHEN battle_players.last_ts IS NULL OR excluded.last_ts > battle_players.last_ts"
-                               " THEN excluded.last_ts ELSE battle_players.last_ts END");
+                               storage::upsert_tail(s.dialect(), "login_key",
+                                                    "battles = battle_players.battles + excluded.battles,"
+                                                    " last_ts = CASE WHEN battle_players.last_ts IS NULL OR excluded.last_ts > battle_players.last_ts"
+                                                    " THEN excluded.last_ts ELSE battle_players.last_ts END"));
     for (const auto& [key, m] : players)
       if (auto st = upsert_players.add({v(key), v(m.login), v(m.battles), opt(m.last_ts)}); !st) return st;
     if (auto st = upsert_players.flush(); !st) return st;
@@ -295,7 +300,7 @@ Result<std::vector<IngestRecord>> BattleStore::write_batch(const std::vector<Ing
     const auto store_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count() /
                           static_cast<std::int64_t>(std::max<std::size_t>(1, items.size()));
     RowInserter raw(s, "INSERT INTO battle_raw (content_sha256, pack, byte_offset, length) VALUES ", 4,
-                    " ON CONFLICT (content_sha256) DO NOTHING");
+                    storage::ignore_duplicates_tail(s.dialect(), "content_sha256", "content_sha256"));
     std::unordered_set<std::string> indexed;
     for (const auto& it : items)
       if (it.raw && indexed.insert(it.outcome.source.sha256).second)
@@ -325,6 +330,7 @@ Result<std::vector<IngestRecord>> BattleStore::write_batch(const std::vector<Ing
     return observer_->on_batch(s, fresh);
   };
   if (auto st = db_.transaction(body); !st) return st.error();
+  if (metrics_) metrics_->record(items, records);
   return records;
 }
 

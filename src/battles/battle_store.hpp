@@ -19,6 +19,8 @@
 
 namespace tzr::battles {
 
+class IngestMetrics;
+
 enum class IngestStatus { stored, replaced, duplicate, failed, kept };
 std::string_view ingest_status_name(IngestStatus s);
 
@@ -97,6 +99,8 @@ class BattleStore {
   Result<std::vector<IngestRecord>> write_batch(const std::vector<IngestItem>& items);
   // Set before the first write; not owned (it outlives the store's writers).
   void set_observer(IngestObserver* observer) { observer_ = observer; }
+  // Counts every committed batch (battles/observability.hpp); set before the first write, not owned.
+  void set_metrics(IngestMetrics* metrics) { metrics_ = metrics; }
 
   // Re-parse of a stored battle (same content, newer parser): replaces its rows in place.
   Status write_reparsed(const IngestItem& item);
@@ -113,6 +117,7 @@ class BattleStore {
  private:
   storage::Database& db_;
   IngestObserver* observer_ = nullptr;
+  IngestMetrics* metrics_ = nullptr;
 };
 
 }  // namespace tzr::battles

@@ -1,5 +1,6 @@
 #include "battles/feature.hpp"
 
+#include "battles/observability.hpp"
 #include "battles/sync_worker.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -17,6 +18,11 @@ BattlesFeature::BattlesFeature(storage::Database& db, BlockingPool& blocking, Ba
 BattlesFeature::~BattlesFeature() { *alive_ = false; }
 
 void BattlesFeature::set_sync(std::unique_ptr<SyncWorkers> sync) { sync_ = std::move(sync); }
+
+void BattlesFeature::enable_metrics(Metrics& metrics) {
+  metrics_ = std::make_unique<IngestMetrics>(metrics);
+  store_.set_metrics(metrics_.get());
+}
 
 Result<IngestCounts> BattlesFeature::scan_watch_dir() {
   const fs::path dir = settings_.watch_dir;

@@ -17,6 +17,7 @@
 namespace tzr::battles {
 
 class SyncWorkers;
+class IngestMetrics;
 
 struct BattlesSettings {
   std::filesystem::path raw_dir;
@@ -37,6 +38,8 @@ class BattlesFeature {
   // Sync workers, when configured; the feature owns them.
   void set_sync(std::unique_ptr<SyncWorkers> sync);
   SyncWorkers* sync() { return sync_.get(); }
+  // Ingest counters on /metrics (battles/observability.hpp), before the first write.
+  void enable_metrics(Metrics& metrics);
 
   BattleStore& store() { return store_; }
   RawStore& raw() { return raw_; }
@@ -54,6 +57,7 @@ class BattlesFeature {
   BlockingPool& blocking_;
   BattlesSettings settings_;
   std::unique_ptr<SyncWorkers> sync_;
+  std::unique_ptr<IngestMetrics> metrics_;
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
 };
 
@@ -62,5 +66,7 @@ class BattlesFeature {
 // Admin routes under /admin/battles/ (the caller puts bearer authentication in front of them
 // and of the upload).
 void add_battles_routes(net::Router& router, BattlesFeature& feature);
+// GET /monsters, /monsters/{kind}, /maps, /maps/{id}, /items (reference_data.hpp); part of the above.
+void add_reference_routes(net::Router& router, BattlesFeature& feature);
 
 }  // namespace tzr::battles

@@ -1,10 +1,13 @@
 #include "battles/migrations.hpp"
 
+#include "battles/reference_data.hpp"
+
 namespace tzr::battles {
 
 // Battles keyed by the game's battle id; typed columns for what the API filters on, the full
 // model as JSON text in `data` (the event stream is re-derived from the raw log on demand).
-// The same SQL serves SQLite and PostgreSQL except for the ingest log's serial key.
+// The same SQL serves SQLite and PostgreSQL except for the ingest log's serial key; MySQL's is
+// derived from SQLite's (storage::mysql_ddl: keyed TEXT as VARCHAR(255), binary collation).
 #define TZR_BATTLES_TABLES                                                                                   \
   "CREATE TABLE battles ("                                                                                   \
   " battle_id BIGINT PRIMARY KEY, ts BIGINT, start_ts BIGINT, turns INTEGER NOT NULL, battle_type TEXT,"     \
@@ -56,13 +59,13 @@ std::vector<storage::Migration> migrations() {
   return {
       {300, "battles",
        TZR_BATTLES_TABLES TZR_BATTLES_INGEST_LOG("INTEGER PRIMARY KEY AUTOINCREMENT"),
-       TZR_BATTLES_TABLES TZR_BATTLES_INGEST_LOG("BIGSERIAL PRIMARY KEY"),
-       TZR_BATTLES_TABLES TZR_BATTLES_INGEST_LOG("BIGINT AUTO_INCREMENT PRIMARY KEY")},
+       TZR_BATTLES_TABLES TZR_BATTLES_INGEST_LOG("BIGSERIAL PRIMARY KEY"), ""},
       {301, "battle_raw",
        // Where each raw log lives: a record of an append-only pack file.
        "CREATE TABLE battle_raw (content_sha256 TEXT PRIMARY KEY, pack TEXT NOT NULL, byte_offset BIGINT NOT NULL,"
        " length BIGINT NOT NULL);",
        "", ""},
+      reference_data_migration(),
   };
 }
 

@@ -3,9 +3,11 @@
 // captures the handler's locals by reference (the handler's frame outlives the await): GCC 12
 // relocated by-value string captures of those lambdas bytewise (a crash freeing an SSO pointer).
 #include "battles/feature.hpp"
+#include "battles/fuzzy_search.hpp"
 #include "battles/gzip.hpp"
 #include "battles/model_json.hpp"
 #include "battles/parser.hpp"
+#include "battles/raw_http.hpp"
 #include "battles/sync_worker.hpp"
 #include "battles/upload_body.hpp"
 #include "core/json.hpp"
@@ -26,6 +28,9 @@ using Awaitable = boost::asio::awaitable<HttpResponse>;
 namespace {
 
 using net::bad_param;
+
+// Players a fuzzy search compares at most (~50 ms of edit distances); beyond, it says truncated.
+constexpr std::int64_t kFuzzyScanLimit = 200'000;
 
 std::optional<std::int64_t> parse_i64(std::string_view s) {
   std::int64_t v = 0;
@@ -135,22 +140,6 @@ Result<std::int64_t> battle_id_of(const HttpRequest& req) {
   return *id;
 }
 
-bool accepts_gzip(const HttpRequest& req) {
-  auto ae = req.headers.get("Accept-Encoding");
-  if (!ae) return false;
-  std::string v(*ae);
-  for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const auto pos = v.find("gzip");
-  if (pos == std::string::npos) return false;
-  const auto semi = v.find(';', pos), comma = v.find(',', pos);
-  if (semi != std::string::npos && semi < comma) {
-    const auto q = v.find("q=", semi);
-    if (q != std::string::npos && q < comma && v.compare(q, 3, "q=0") == 0 && v.find_first_of("123456789", q + 2) > std::min(comma, v.size()))
-      return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 void add_sync_routes(net::Router& router, BattlesFeature& f) {
@@ -212,16 +201,35 @@ void add_battles_routes(net::Router& router, BattlesFeature& f) {
     auto text = req.query_param("q");
     if (!text || text->empty() || text->size() > 100)
       co_return net::error_response(bad_param("q", "must be 1 to 100 characters"), req.request_id);
-    const bool prefix = req.query_param("mode").value_or("prefix") != "exact";
+    const std::string mode = req.query_param("mode").value_or("prefix");
+    if (mode != "exact" && mode != "prefix" && mode != "fuzzy")
+      co_return net::error_response(bad_param("mode", "must be exact, prefix or fuzzy"), req.request_id);
     auto limit = int_param(req, "limit");
     if (!limit) co_return net::error_response(limit.error(), req.request_id);
     const int n = static_cast<int>(std::clamp<std::int64_t>(limit->value_or(20), 1, 100));
+    auto player_json = [](const PlayerMatch& p) {
+      return json::object{{"login", p.login}, {"battles", p.battles},
+                          {"last_ts", p.last_ts ? json::value(iso_utc(*p.last_ts)) : json::value(nullptr)}};
+    };
+    if (mode == "fuzzy") {
+      auto found = co_await f.blocking().run(
+          [&f, &text, n] { return fuzzy_search_players(f.store().database(), *text, static_cast<std::size_t>(n), kFuzzyScanLimit); });
+      if (!found) co_return net::error_response(found.error(), req.request_id);
+      json::array out;
+      for (const auto& m : found->matches) {
+        auto p = player_json(m.player);
+        p["distance"] = m.distance;
+        p["prefix"] = m.prefix;
+        out.push_back(std::move(p));
+      }
+      co_return HttpResponse::json(200, json::object{{"ok", true}, {"players", std::move(out)}, {"scanned", found->scanned},
+                                                     {"truncated", found->truncated}});
+    }
+    const bool prefix = mode == "prefix";
     auto found = co_await f.blocking().run([&f, &text, prefix, n] { return f.store().search_players(*text, prefix, n); });
     if (!found) co_return net::error_response(found.error(), req.request_id);
     json::array out;
-    for (const auto& p : *found)
-      out.push_back(json::object{{"login", p.login}, {"battles", p.battles},
-                                 {"last_ts", p.last_ts ? json::value(iso_utc(*p.last_ts)) : json::value(nullptr)}});
+    for (const auto& p : *found) out.push_back(player_json(p));
     co_return HttpResponse::json(200, json::object{{"ok", true}, {"players", std::move(out)}});
   });
 
@@ -244,7 +252,9 @@ void add_battles_routes(net::Router& router, BattlesFeature& f) {
   router.get("/battle/{id}/raw", [&f](HttpRequest& req) -> Awaitable {
     auto id = battle_id_of(req);
     if (!id) co_return net::error_response(id.error(), req.request_id);
-    const bool gz = accepts_gzip(req);
+    const auto range = req.headers.get("Range");
+    // A range is cut from the identity bytes; without one the stored gzip record goes out as it is.
+    const bool gz = !range && accepts_gzip(req.headers.get("Accept-Encoding"));
     auto blob = co_await f.blocking().run([&f, &id, gz]() -> Result<std::pair<std::string, std::string>> {
       auto b = f.store().get(*id);
       if (!b) return b.error();
@@ -254,18 +264,35 @@ void add_battles_routes(net::Router& router, BattlesFeature& f) {
       return std::make_pair((*b)->content_sha256, std::move(*bytes));
     });
     if (!blob) co_return net::error_response(blob.error(), req.request_id);
-    const std::string etag = "\"" + blob->first + "\"";
+    const std::string etag = raw_etag(blob->first, gz);
     HttpResponse res;
     res.headers.set("ETag", etag);
     res.headers.set("Cache-Control", "public, max-age=31536000, immutable");
     res.headers.set("Vary", "Accept-Encoding");
-    if (auto inm = req.headers.get("If-None-Match"); inm && (*inm == etag || *inm == "*")) {
+    res.headers.set("Accept-Ranges", "bytes");
+    if (auto inm = req.headers.get("If-None-Match"); inm && if_none_match_hits(*inm, etag)) {
       res.status = 304;
       co_return res;
     }
     res.status = 200;
     res.headers.set("Content-Type", "application/xml; charset=utf-8");
     if (gz) res.headers.set("Content-Encoding", "gzip");
+    const std::uint64_t size = blob->second.size();
+    if (range && if_range_allows(req.headers.get("If-Range"), etag)) {
+      const RangeRequest r = parse_range(*range, size);
+      if (r.kind == RangeKind::unsatisfiable) {
+        res.status = 416;
+        res.headers.set("Content-Range", "bytes */" + std::to_string(size));
+        co_return res;
+      }
+      if (r.kind == RangeKind::satisfiable) {
+        res.status = 206;
+        res.headers.set("Content-Range",
+                        "bytes " + std::to_string(r.range.first) + "-" + std::to_string(r.range.last) + "/" + std::to_string(size));
+        res.body = blob->second.substr(r.range.first, r.range.length());
+        co_return res;
+      }
+    }
     res.body = std::move(blob->second);
     co_return res;
   });
@@ -363,6 +390,7 @@ void add_battles_routes(net::Router& router, BattlesFeature& f) {
   });
 
   add_sync_routes(router, f);
+  add_reference_routes(router, f);
 }
 
 }  // namespace tzr::battles

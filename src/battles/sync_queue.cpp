@@ -1,4 +1,5 @@
 #include "battles/sync_worker.hpp"
+#include "storage/dialect_sql.hpp"
 
 namespace tzr::battles {
 namespace {
@@ -32,15 +33,16 @@ Result<std::optional<std::int64_t>> SyncQueue::claim() {
         return r->rows.empty() ? fallback : r->rows[0].integer(0);
       };
       auto set_cursor = [&](const char* name, std::int64_t value) -> Status {
-        auto r = s.query("INSERT INTO battle_sync_cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        auto r = s.query("INSERT INTO battle_sync_cursors (name, value) VALUES (?, ?)" +
+                             storage::upsert_tail(s.dialect(), "name", "value = excluded.value"),
                          std::vector<Value>{Value{std::string(name)}, Value{value}});
         if (!r) return r.error();
         return {};
       };
       auto insert = [&](std::int64_t from, std::int64_t to) -> Status {
         for (std::int64_t id = from; id <= to; ++id) {
-          auto r = s.query("INSERT INTO battle_sync (battle_id, state, attempts, next_at, updated_at) VALUES (?, 'pending', 0, ?, ?)"
-                           " ON CONFLICT (battle_id) DO NOTHING",
+          auto r = s.query("INSERT INTO battle_sync (battle_id, state, attempts, next_at, updated_at) VALUES (?, 'pending', 0, ?, ?)" +
+                               storage::ignore_duplicates_tail(s.dialect(), "battle_id", "battle_id"),
                            std::vector<Value>{Value{id}, Value{now}, Value{now}});
           if (!r) return r.error();
         }
@@ -86,8 +88,8 @@ Status SyncQueue::enqueue_range(std::int64_t from, std::int64_t to) {
   const std::int64_t now = now_ms_();
   return db_.transaction([&](storage::Session& s) -> Status {
     for (std::int64_t id = from; id <= to; ++id) {
-      auto r = s.query("INSERT INTO battle_sync (battle_id, state, attempts, next_at, updated_at) VALUES (?, 'pending', 0, ?, ?)"
-                       " ON CONFLICT (battle_id) DO NOTHING",
+      auto r = s.query("INSERT INTO battle_sync (battle_id, state, attempts, next_at, updated_at) VALUES (?, 'pending', 0, ?, ?)" +
+                           storage::ignore_duplicates_tail(s.dialect(), "battle_id", "battle_id"),
                        std::vector<Value>{Value{id}, Value{now}, Value{now}});
       if (!r) return r.error();
     }

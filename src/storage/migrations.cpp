@@ -1,6 +1,7 @@
 #include "storage/migrations.hpp"
 
 #include "storage/backends.hpp"
+#include "storage/dialect_sql.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -28,10 +29,10 @@ std::string_view create_table_sql(Dialect d) {
          "name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 }
 
-std::string_view sql_for(const Migration& m, Dialect d) {
-  if (d == Dialect::postgres && !m.postgres_sql.empty()) return m.postgres_sql;
-  if (d == Dialect::mysql && !m.mysql_sql.empty()) return m.mysql_sql;
-  return m.sqlite_sql;
+std::string sql_for(const Migration& m, Dialect d) {
+  if (d == Dialect::postgres && !m.postgres_sql.empty()) return std::string(m.postgres_sql);
+  if (d == Dialect::mysql) return m.mysql_sql.empty() ? mysql_ddl(m.sqlite_sql) : std::string(m.mysql_sql);
+  return std::string(m.sqlite_sql);
 }
 
 Error migration_error(std::string code, std::string message) {
@@ -128,7 +129,7 @@ Result<MigrationReport> migrate(Database& db, std::vector<Migration> migrations)
         auto seen = s.query("SELECT 1 FROM schema_migrations WHERE version = ?", version);
         if (!seen) return seen.error();
         if (!seen->rows.empty()) return {};
-        if (const std::string_view sql = sql_for(m, dialect); !sql.empty()) {
+        if (const std::string sql = sql_for(m, dialect); !sql.empty()) {
           if (auto run = s.execute_script(sql); !run) {
             Error e = run.error();
             e.message = "migration " + std::to_string(m.version) + " (" + std::string(m.name) + ") failed: " + e.message;

@@ -14,7 +14,7 @@ struct Migration {
   std::string_view name;
   std::string_view sqlite_sql;    // used for SQLite
   std::string_view postgres_sql;  // used for PostgreSQL; empty = same as sqlite_sql
-  std::string_view mysql_sql;     // used for MySQL;      empty = same as sqlite_sql
+  std::string_view mysql_sql;     // used for MySQL;      empty = mysql_ddl(sqlite_sql) (storage/dialect_sql.hpp)
 };
 
 struct MigrationReport {

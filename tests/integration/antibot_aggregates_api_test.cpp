@@ -1,9 +1,10 @@
 // The aggregate analytics routes on the battles port, black box (antibot-analytics.md §7.3
 // players/top, §7.4, §7.5): a synthetic corpus (battles synth: clans, PvP, mixed battles,
-// monsters, loot) ingested with the CLI, `serve` on the same SQLite store. Every number is
+// monsters, loot) ingested with the CLI, `serve` on the same store (SQLite, PostgreSQL, MariaDB). Every number is
 // recomputed here from the raw rows — PvP from the participants' sides, days and hours from
 // gmtime, z-scores from the zero-filled series — and compared with the answers; then the
 // parameter errors (400, the unknown metric's 422, 404) in the one envelope.
+#include "support/backends.hpp"
 #include "support/process.hpp"
 #include "support/scratch_db.hpp"
 #include "support/temp_dir.hpp"
@@ -56,11 +57,18 @@ std::string date_of(std::int64_t t) {
 
 double num(const bj::value& v) { return v.is_double() ? v.as_double() : static_cast<double>(v.as_int64()); }
 
+class AntibotAggregatesApi : public ::testing::TestWithParam<std::string> {};
+
 }  // namespace
 
-TEST(AntibotAggregatesApi, EveryEndpointMatchesTheStore) {
+TEST_P(AntibotAggregatesApi, EveryEndpointMatchesTheStore) {
+  std::string server;
+  if (GetParam() != "sqlite") {
+    TZR_REQUIRE_SERVER_URL(url, server_env_name(GetParam()).c_str());
+    server = url;
+  }
   TempDir dir;
-  ScratchDatabase scratch("sqlite", dir);
+  ScratchDatabase scratch(GetParam(), dir, server);
   const std::map<std::string, std::string> env{{"TZR_STORAGE__URL", scratch.url()}, {"TZR_SERVER__VAR_DIR", dir.str() + "/var"},
                                                {"TZR_ADMIN__TOKEN", "aggregates-test-token"}, {"TZR_LOG__LEVEL", "warn"},
                                                {"TZR_GAME_DB__URL", "sqlite://" + dir.str() + "/game.db"}};
@@ -104,7 +112,7 @@ TEST(AntibotAggregatesApi, EveryEndpointMatchesTheStore) {
   }
   auto pvp = [](const RawBattle& x) { return x.sides.size() >= 2; };
 
-  TzrHost host(std::vector<std::string>{"serve"}, env, std::vector<std::string>{"battles"});
+  TzrHost host(std::vector<std::string>{"serve", "--only", "battles"}, env, std::vector<std::string>{"battles"});  // no shop: not on MySQL
   const int port = host.port("battles");
   auto get = [port](const std::string& target) {
     auto r = http(port, "GET", target);
@@ -433,3 +441,6 @@ TEST(AntibotAggregatesApi, EveryEndpointMatchesTheStore) {
   auto bad = http(port, "GET", "/analytics/players/top?metric=kpm").json();
   EXPECT_TRUE(bad.at("fields").as_object().contains("metric"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, AntibotAggregatesApi, ::testing::Values("sqlite", "postgres", "mysql"),
+                         [](const auto& p) { return p.param; });

@@ -49,23 +49,6 @@ void exec(storage::Database& db, const std::string& sql, std::vector<Value> para
   ASSERT_TRUE(r) << r.error().message;
 }
 
-const char* const kMysqlTables[] = {
-    "CREATE TABLE battles (battle_id BIGINT PRIMARY KEY, ts BIGINT, start_ts BIGINT, turns INTEGER NOT NULL, battle_type TEXT,"
-    " loc_x INTEGER NOT NULL, loc_y INTEGER NOT NULL, map_id TEXT NOT NULL, players_cnt INTEGER NOT NULL,"
-    " monsters_cnt INTEGER NOT NULL, has_pvp SMALLINT NOT NULL, has_monsters SMALLINT NOT NULL, duplicated SMALLINT NOT NULL,"
-    " complete SMALLINT NOT NULL, content_sha256 TEXT NOT NULL, canonical_sha256 TEXT NOT NULL, size_bytes BIGINT NOT NULL,"
-    " parser_version INTEGER NOT NULL, data TEXT NOT NULL, ingested_at BIGINT NOT NULL)",
-    "CREATE TABLE battle_participants (battle_id BIGINT NOT NULL, login VARCHAR(100) NOT NULL, login_key VARCHAR(100) NOT NULL,"
-    " clan VARCHAR(100), side SMALLINT NOT NULL, profession SMALLINT NOT NULL, level SMALLINT NOT NULL, gender SMALLINT NOT NULL,"
-    " rank_points DOUBLE PRECISION NOT NULL, pve_points BIGINT NOT NULL, survived SMALLINT NOT NULL,"
-    " kills_monsters INTEGER NOT NULL, kills_players INTEGER NOT NULL, damage_monsters BIGINT NOT NULL,"
-    " damage_players BIGINT NOT NULL, healing BIGINT NOT NULL, intervened_turn INTEGER, ts BIGINT, PRIMARY KEY (battle_id, login))",
-    "CREATE TABLE battle_monsters (battle_id BIGINT NOT NULL, kind VARCHAR(100) NOT NULL, spec VARCHAR(100) NOT NULL,"
-    " side SMALLINT NOT NULL, count INTEGER NOT NULL, min_level SMALLINT NOT NULL, max_level SMALLINT NOT NULL,"
-    " PRIMARY KEY (battle_id, kind, spec))",
-    "CREATE TABLE battle_loot (battle_id BIGINT NOT NULL, login VARCHAR(100) NOT NULL, battle_ts BIGINT, kind VARCHAR(32) NOT NULL,"
-    " item_name VARCHAR(100) NOT NULL, qty BIGINT NOT NULL, PRIMARY KEY (battle_id, login, item_name))",
-};
 
 class AntibotAggregatesBackends : public ::testing::TestWithParam<std::string> {};
 
@@ -81,14 +64,8 @@ TEST_P(AntibotAggregatesBackends, EveryReadGivesTheSameExactNumbers) {
   TempDir dir;
   ScratchDatabase scratch(GetParam(), dir, server);
   auto& db = scratch.db();
-  if (GetParam() == "mysql") {
-    // Migration 300 does not apply on MySQL yet (TEXT in primary keys: MySQL error 1170), so the
-    // four tables these reads use are made here with the same columns and VARCHAR keys.
-    for (const char* ddl : kMysqlTables) exec(db, ddl, {});
-  } else {
-    auto migrated = storage::migrate(db, battles::migrations());
-    ASSERT_TRUE(migrated) << migrated.error().message;
-  }
+  auto migrated = storage::migrate(db, battles::migrations());
+  ASSERT_TRUE(migrated) << migrated.error().message;
   battle(db, 1, kT + 100, 1, 1, 2, 3, 1, 1);  // mixed
   battle(db, 2, kT + 1000, 1, 1, 1, 2, 0, 1);
   battle(db, 3, kT + 86400 + 50, 2, 2, 2, 0, 1, 0);

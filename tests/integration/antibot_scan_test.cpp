@@ -122,3 +122,8 @@ TEST(AntibotScan, ScoresAndRebuildsOnPostgres) {
   TZR_REQUIRE_SERVER_URL(url, "TZR_TEST_POSTGRES_URL");
   scan_and_rebuild("postgres", url);
 }
+
+TEST(AntibotScan, ScoresAndRebuildsOnMysql) {
+  TZR_REQUIRE_SERVER_URL(url, "TZR_TEST_MYSQL_URL");
+  scan_and_rebuild("mysql", url);
+}

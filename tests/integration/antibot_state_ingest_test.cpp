@@ -144,6 +144,11 @@ TEST(AntibotStateIngest, IngestKeepsTheRebuildsStateOnPostgres) {
   state_at_ingest("postgres", url);
 }
 
+TEST(AntibotStateIngest, IngestKeepsTheRebuildsStateOnMysql) {
+  TZR_REQUIRE_SERVER_URL(url, "TZR_TEST_MYSQL_URL");
+  state_at_ingest("mysql", url);
+}
+
 TEST(AntibotStateIngest, OffByConfigLeavesTheTablesToTheRebuild) {
   TempDir dir;
   ASSERT_EQ(run({"battles", "synth", "--players", "20", "--days", "1", "--seed", "2", "--out", dir.str() + "/logs"}).code, 0);

@@ -4,7 +4,9 @@
 #include "battles/gzip.hpp"
 #include "battles/model_json.hpp"
 #include "battles/parser.hpp"
+#include "support/backends.hpp"
 #include "support/process.hpp"
+#include "support/scratch_db.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_http.hpp"
 
@@ -41,21 +43,30 @@ int run(std::vector<std::string> args, std::map<std::string, std::string> env) {
 }
 
 // A served corpus: synthesised, ingested with the CLI, then `serve` on the same database.
-class BattlesApi : public ::testing::Test {
+// Each test runs on SQLite, PostgreSQL and MariaDB (one store, the same answers).
+class BattlesApi : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    env_ = {{"TZR_STORAGE__URL", "sqlite://" + dir_.str() + "/tzr.db"}, {"TZR_SERVER__VAR_DIR", dir_.str() + "/var"},
+    std::string server;
+    if (GetParam() != "sqlite") {
+      TZR_REQUIRE_SERVER_URL(url, server_env_name(GetParam()).c_str());
+      server = url;
+    }
+    scratch_ = std::make_unique<ScratchDatabase>(GetParam(), dir_, server);
+    env_ = {{"TZR_STORAGE__URL", scratch_->url()}, {"TZR_SERVER__VAR_DIR", dir_.str() + "/var"},
             {"TZR_ADMIN__TOKEN", kToken}, {"TZR_LOG__LEVEL", "warn"}, {"TZR_GAME_DB__URL", "sqlite://" + dir_.str() + "/game.db"}};
     ASSERT_EQ(run({"battles", "synth", "--players", "15", "--days", "2", "--seed", "5", "--out", dir_.str() + "/corpus"}, env_), 0);
     ASSERT_EQ(run({"ingest", "--quiet", dir_.str() + "/corpus"}, env_), 0);
     for (const auto& e : fs::recursive_directory_iterator(dir_.str() + "/corpus"))
       if (e.is_regular_file()) files_.push_back(e.path());
-    host_ = std::make_unique<TzrHost>(std::vector<std::string>{"serve"}, env_, std::vector<std::string>{"battles"});
+    // Only the battles service: the shop store, started by a plain `serve`, is not ported to MySQL.
+    host_ = std::make_unique<TzrHost>(std::vector<std::string>{"serve", "--only", "battles"}, env_, std::vector<std::string>{"battles"});
     port_ = host_->port("battles");
   }
   std::map<std::string, std::string> auth() const { return {{"Authorization", "Bearer " + kToken}}; }
 
   TempDir dir_;
+  std::unique_ptr<ScratchDatabase> scratch_;
   std::map<std::string, std::string> env_;
   std::vector<fs::path> files_;
   std::unique_ptr<TzrHost> host_;
@@ -64,7 +75,7 @@ class BattlesApi : public ::testing::Test {
 
 }  // namespace
 
-TEST_F(BattlesApi, IngestThenGetBattleGivesTheSameData) {
+TEST_P(BattlesApi, IngestThenGetBattleGivesTheSameData) {
   ASSERT_GT(files_.size(), 50u);
   for (std::size_t i = 0; i < files_.size(); i += files_.size() / 8) {
     const std::string bytes = read_file(files_[i]);
@@ -100,7 +111,7 @@ TEST_F(BattlesApi, IngestThenGetBattleGivesTheSameData) {
   EXPECT_TRUE(missing.json().as_object().contains("request_id"));
 }
 
-TEST_F(BattlesApi, KeysetPagesCoverEveryBattleOnceNewestFirst) {
+TEST_P(BattlesApi, KeysetPagesCoverEveryBattleOnceNewestFirst) {
   std::set<std::int64_t> seen;
   std::string after;
   std::int64_t last_ts = INT64_MAX;
@@ -123,7 +134,7 @@ TEST_F(BattlesApi, KeysetPagesCoverEveryBattleOnceNewestFirst) {
   EXPECT_EQ(http(port_, "GET", "/battles?after=x").status, 400);
 }
 
-TEST_F(BattlesApi, FiltersAndPlayerSearch) {
+TEST_P(BattlesApi, FiltersAndPlayerSearch) {
   auto pvp = http(port_, "GET", "/battles?kind=pvp&limit=100").json();
   ASSERT_FALSE(pvp.at("battles").as_array().empty());
   for (const auto& b : pvp.at("battles").as_array()) EXPECT_TRUE(b.at("has_pvp").as_bool());
@@ -161,13 +172,24 @@ TEST_F(BattlesApi, FiltersAndPlayerSearch) {
   const std::string login = someone;
   auto exact = http(port_, "GET", "/players/search?mode=exact&q=" + login).json();
   ASSERT_EQ(exact.at("players").as_array().size(), 1u);
+  // One typo (a letter replaced), and the Cyrillic "а"/"о" typed for Latin letters: still found, first.
+  ASSERT_GE(login.size(), 3u);
+  std::string typo = login;
+  typo[typo.size() / 2] = typo[typo.size() / 2] == 'q' ? 'z' : 'q';
+  auto fuzzy = http(port_, "GET", "/players/search?mode=fuzzy&q=" + typo).json();
+  ASSERT_FALSE(fuzzy.at("players").as_array().empty()) << typo;
+  EXPECT_EQ(std::string(fuzzy.at("players").as_array()[0].at("login").as_string()), login) << typo;
+  EXPECT_EQ(fuzzy.at("players").as_array()[0].at("distance").as_int64(), login == typo ? 0 : 1);
+  EXPECT_EQ(fuzzy.at("truncated"), false);
+  EXPECT_GT(fuzzy.at("scanned").as_int64(), 0);
+  EXPECT_EQ(http(port_, "GET", "/players/search?mode=near&q=" + login).status, 400);
   auto mine = http(port_, "GET", "/players/" + login + "/battles?limit=500").json();
   EXPECT_EQ(static_cast<std::int64_t>(mine.at("battles").as_array().size()), exact.at("players").as_array()[0].at("battles").as_int64());
   auto status = http(port_, "GET", "/battles/ingest/status").json();
   EXPECT_EQ(status.at("battles").as_int64(), static_cast<std::int64_t>(files_.size()));
 }
 
-TEST_F(BattlesApi, UploadNeedsTheTokenAndAnswersTheParseOutcome) {
+TEST_P(BattlesApi, UploadNeedsTheTokenAndAnswersTheParseOutcome) {
   const std::string small = read_file(std::string(TZR_SHARED_DIR) + "/fixtures/battles/synthetic_small.tzb");
   EXPECT_EQ(http(port_, "POST", "/battles/upload?name=3999001.tzb", small).status, 401);
   // Gzip upload (battles.md §8 item 5): the same battle, and /raw gives the original bytes.
@@ -200,3 +222,73 @@ TEST_F(BattlesApi, UploadNeedsTheTokenAndAnswersTheParseOutcome) {
   EXPECT_EQ(re.status, 200);
   EXPECT_EQ(re.json().at("reparsed").as_int64(), 10);
 }
+
+TEST_P(BattlesApi, RawRangesConditionalsReferenceDataAndMetrics) {
+  const std::string small = read_file(std::string(TZR_SHARED_DIR) + "/fixtures/battles/synthetic_small.tzb");
+  ASSERT_EQ(http(port_, "POST", "/battles/upload?name=3999001.tzb", small, auth()).status, 201);
+  const std::string raw = "/battle/3999001/raw";
+  const std::string size = std::to_string(small.size());
+
+  // Ranges of the identity bytes (even when gzip is accepted), 416 past the end, ignored lists.
+  auto part = http(port_, "GET", raw, "", {{"Range", "bytes=0-6"}, {"Accept-Encoding", "gzip"}});
+  ASSERT_EQ(part.status, 206) << part.body;
+  EXPECT_EQ(part.body, small.substr(0, 7));
+  EXPECT_EQ(part.header("content-range"), "bytes 0-6/" + size);
+  EXPECT_EQ(part.header("content-encoding"), "");
+  auto tail = http(port_, "GET", raw, "", {{"Range", "bytes=-10"}});
+  ASSERT_EQ(tail.status, 206);
+  EXPECT_EQ(tail.body, small.substr(small.size() - 10));
+  auto past = http(port_, "GET", raw, "", {{"Range", "bytes=" + size + "-"}});
+  EXPECT_EQ(past.status, 416);
+  EXPECT_EQ(past.header("content-range"), "bytes */" + size);
+  auto many = http(port_, "GET", raw, "", {{"Range", "bytes=0-1,4-5"}});
+  EXPECT_EQ(many.status, 200);
+  EXPECT_EQ(many.body, small);
+  EXPECT_EQ(many.header("accept-ranges"), "bytes");
+
+  // Validators: one strong ETag per coding; If-Range with another tag gives the whole body.
+  auto plain = http(port_, "GET", raw);
+  auto gz = http(port_, "GET", raw, "", {{"Accept-Encoding", "gzip"}});
+  EXPECT_NE(plain.header("etag"), gz.header("etag"));
+  EXPECT_EQ(gz.header("cache-control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(http(port_, "GET", raw, "", {{"Accept-Encoding", "gzip"}, {"If-None-Match", gz.header("etag")}}).status, 304);
+  EXPECT_EQ(http(port_, "GET", raw, "", {{"If-None-Match", "\"other\", W/" + plain.header("etag")}}).status, 304);
+  EXPECT_EQ(http(port_, "GET", raw, "", {{"If-None-Match", gz.header("etag")}}).status, 200);
+  EXPECT_EQ(http(port_, "GET", raw, "", {{"Range", "bytes=0-1"}, {"If-Range", plain.header("etag")}}).status, 206);
+  EXPECT_EQ(http(port_, "GET", raw, "", {{"Range", "bytes=0-1"}, {"If-Range", "\"stale\""}}).status, 200);
+
+  // Reference data: the fixture's map (battles.md §8: m_4C64EC1C7912A293), its loot, monster kinds.
+  auto map = http(port_, "GET", "/maps/m_4C64EC1C7912A293");
+  ASSERT_EQ(map.status, 200) << map.body;
+  EXPECT_EQ(map.json().at("first_battle_id").as_int64(), 3999001);
+  EXPECT_FALSE(map.json().at("rows").as_array().empty());
+  EXPECT_EQ(map.json().at("height").as_int64(), static_cast<std::int64_t>(map.json().at("rows").as_array().size()));
+  EXPECT_EQ(http(port_, "GET", "/maps/m_0000000000000000").json().at("error"), "map_not_found");
+  auto maps = http(port_, "GET", "/maps?limit=1000").json();
+  EXPECT_FALSE(maps.at("maps").as_array().empty());
+  EXPECT_EQ(http(port_, "GET", "/maps?limit=0").status, 400);
+  auto items = http(port_, "GET", "/items").json();
+  std::set<std::string> names;
+  for (const auto& i : items.at("items").as_array()) names.insert(std::string(i.at("name").as_string()));
+  for (const char* n : {"Metals", "Rat Fang", "Antidote"}) EXPECT_TRUE(names.contains(n)) << n;
+  auto kinds = http(port_, "GET", "/monsters").json();
+  EXPECT_EQ(kinds.at("monsters").as_array().size(), 37u);
+  auto rat = http(port_, "GET", "/monsters/rat").json();
+  EXPECT_EQ(rat.at("name_ru"), "Крыса");
+  EXPECT_GE(rat.at("seen").at("battles").as_int64(), 1);
+  EXPECT_EQ(http(port_, "GET", "/monsters/dragon").status, 404);
+
+  // Observability: the upload above and a failed one are counted; readiness covers the raw store.
+  const std::string mock = read_file(std::string(TZR_SHARED_DIR) + "/fixtures/battles/mock_generator_style.tzb");
+  EXPECT_EQ(http(port_, "POST", "/battles/upload?name=mock.tzb", mock, auth()).status, 422);
+  const std::string metrics = http(port_, "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("tzr_battles_ingest_total{status=\"stored\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("tzr_battles_parse_errors_total{class=\"not_a_battle_log\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.find("tzr_battles_raw_compression_ratio"), std::string::npos);
+  auto ready = http(port_, "GET", "/ready");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  EXPECT_NE(ready.body.find("raw_store"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, BattlesApi, ::testing::Values("sqlite", "postgres", "mysql"),
+                         [](const auto& p) { return p.param; });

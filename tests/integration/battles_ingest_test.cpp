@@ -1,5 +1,5 @@
 // `tzrhost battles synth` and `tzrhost ingest` as a user runs them: idempotent re-runs, a SIGKILL in
-// the middle, hostile input files, and the same on PostgreSQL.
+// the middle, hostile input files, and the same on PostgreSQL and MariaDB.
 #include "storage/database.hpp"
 #include "support/backends.hpp"
 #include "support/process.hpp"
@@ -85,6 +85,11 @@ TEST(BattlesIngest, SameFolderTwiceGivesNoDuplicatesSqlite) { ingest_twice("sqli
 TEST(BattlesIngest, SameFolderTwiceGivesNoDuplicatesPostgres) {
   TZR_REQUIRE_SERVER_URL(url, "TZR_TEST_POSTGRES_URL");
   ingest_twice("postgres", url);
+}
+
+TEST(BattlesIngest, SameFolderTwiceGivesNoDuplicatesMysql) {
+  TZR_REQUIRE_SERVER_URL(url, "TZR_TEST_MYSQL_URL");
+  ingest_twice("mysql", url);
 }
 
 TEST(BattlesIngest, SigkillMidwayThenAgainStoresEveryBattleOnce) {
