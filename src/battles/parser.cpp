@@ -448,9 +448,11 @@ ParseOutcome parse_battle_log(std::string_view raw, const ParseOptions& options)
   ParseOutcome out;
   out.source.size_bytes = static_cast<std::int64_t>(raw.size());
   out.source.storage_key = options.storage_key;
-  CanonicalText canon = canonical_text(raw, options.max_text_bytes, options.digests, false);
+  const bool known_sha = options.digests && !options.content_sha256.empty();
+  CanonicalText canon = canonical_text(raw, options.max_text_bytes, options.digests && !known_sha, false);
   out.source.compressed = canon.compressed;
-  out.source.sha256 = canon.content_sha256.empty() && options.digests ? crypto::sha256_hex(raw) : canon.content_sha256;
+  if (known_sha) out.source.sha256 = options.content_sha256;
+  else out.source.sha256 = canon.content_sha256.empty() && options.digests ? crypto::sha256_hex(raw) : canon.content_sha256;
   if (!canon.error.empty()) {
     out.error = canon.error;
     out.message = canon.message;
