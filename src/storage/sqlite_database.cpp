@@ -137,13 +137,18 @@ Value column_value(sqlite3_stmt* stmt, int col) {
 Result<QueryResult> run(sqlite3* db, sqlite3_stmt* stmt, Params params) {
   if (auto st = bind(db, stmt, params); !st) return st.error();
   QueryResult result;
-  const int ncols = sqlite3_column_count(stmt);
-  for (int c = 0; c < ncols; ++c) result.columns.emplace_back(sqlite3_column_name(stmt, c));
   const sqlite3_int64 before = sqlite3_total_changes64(db);
+  int ncols = -1;
   for (;;) {
     const int rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(db, rc, "statement failed");
+    if (ncols < 0) {
+      // Columns are read after the first step: a cached statement is prepared again inside
+      // sqlite3_step when the schema changed, and `SELECT *` may then have other columns.
+      ncols = sqlite3_column_count(stmt);
+      for (int c = 0; c < ncols; ++c) result.columns.emplace_back(sqlite3_column_name(stmt, c));
+    }
     if (rc == SQLITE_DONE) break;
-    if (rc != SQLITE_ROW) return sqlite_error(db, rc, "statement failed");
     Row row;
     row.values.reserve(static_cast<std::size_t>(ncols));
     for (int c = 0; c < ncols; ++c) row.values.push_back(column_value(stmt, c));
