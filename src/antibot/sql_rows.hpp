@@ -1,6 +1,7 @@
 #pragma once
 // Multi-row INSERTs of up to 200 rows (one round trip each instead of one per row), with an
-// optional tail (ON CONFLICT …) — shared by the antibot's writers.
+// optional tail (ON CONFLICT …) — shared by the antibot's writers. On SQLite, one row per
+// statement: the backend reuses the prepared statement.
 #include "storage/database.hpp"
 
 #include <string>
@@ -15,7 +16,8 @@ class BatchInsert {
       : s_(s), head_(std::move(head)), tail_(std::move(tail)), columns_(columns) {}
   Status add(std::vector<storage::Value> row) {
     for (auto& v : row) values_.push_back(std::move(v));
-    if (++rows_ == 200) return flush();
+    // On SQLite one cached single-row statement per row (no round trips to save there).
+    if (++rows_ == 200 || s_.dialect() == storage::Dialect::sqlite) return flush();
     return {};
   }
   Status flush() {

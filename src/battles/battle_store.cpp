@@ -40,7 +40,9 @@ class RowInserter {
   Status add(std::vector<Value> row) {
     for (auto& x : row) params_.push_back(std::move(x));
     ++rows_;
-    if (params_.size() + columns_ > kMaxParams) return flush();
+    // SQLite runs one cached single-row statement per row: with no round trips to save, a
+    // multi-row statement only costs its preparation (new SQL text for every row count).
+    if (s_.dialect() == storage::Dialect::sqlite || params_.size() + columns_ > kMaxParams) return flush();
     return {};
   }
   Status flush() {
@@ -68,9 +70,10 @@ class RowInserter {
   std::size_t rows_ = 0;
 };
 
-// SELECT … WHERE col IN (…) in chunks; calls on_row for every row.
-template <class T, class F>
-Status select_in(storage::Session& s, const std::string& head, const std::string& tail, const std::vector<T>& keys, F on_row) {
+// SELECT … WHERE col IN (…) in chunks; calls on_row for every row. On a Session (inside a
+// transaction) or on the Database (plain reads).
+template <class Queryable, class T, class F>
+Status select_in(Queryable& s, const std::string& head, const std::string& tail, const std::vector<T>& keys, F on_row) {
   for (std::size_t start = 0; start < keys.size(); start += 900) {
     const std::size_t end = std::min(keys.size(), start + 900);
     std::string sql = head + " IN (";
@@ -187,11 +190,11 @@ Status BattleStore::write_reparsed(const IngestItem& item) {
 
 Result<std::unordered_set<std::string>> BattleStore::known_contents(const std::vector<std::string>& shas) {
   std::unordered_set<std::string> out;
-  auto session_fn = [&](storage::Session& s) -> Status {
-    return select_in(s, "SELECT content_sha256 FROM battle_ingest_log WHERE status <> 'duplicate' AND content_sha256", "", shas,
-                     [&out](const storage::Row& r) { out.insert(r.text(0)); });
-  };
-  if (auto st = db_.transaction(session_fn); !st) return st.error();
+  // Plain reads, not a transaction: on SQLite a transaction takes the one writer, so the next
+  // batch's parse would wait for this batch's commit. A hint only: write_batch checks again.
+  auto st = select_in(db_, "SELECT content_sha256 FROM battle_ingest_log WHERE status <> 'duplicate' AND content_sha256", "", shas,
+                      [&out](const storage::Row& r) { out.insert(r.text(0)); });
+  if (!st) return st.error();
   return out;
 }
 

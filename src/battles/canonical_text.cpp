@@ -24,11 +24,19 @@ std::size_t find_tag(std::string_view s, std::string_view open, std::size_t from
   }
 }
 
-// Strict UTF-8 (no overlongs, surrogates, code points past U+10FFFF), eight ASCII bytes at a time.
+// Strict UTF-8 (no overlongs, surrogates, code points past U+10FFFF); ASCII runs 32 or 8 bytes at a time.
 bool valid_utf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
   while (p < end) {
+    if (end - p >= 32) {
+      std::uint64_t w[4];
+      std::memcpy(w, p, 32);
+      if (((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull) == 0) {
+        p += 32;
+        continue;
+      }
+    }
     if (end - p >= 8) {
       std::uint64_t word;
       std::memcpy(&word, p, 8);
@@ -74,7 +82,10 @@ CanonicalText canonical_text(std::string_view raw, std::size_t max_text_bytes, b
     out.message = "the log is empty";
     return out;
   }
-  std::string text;
+  // The text is read where it lies (the caller's bytes, or the gunzipped copy) and only the
+  // body is copied at the end: one copy of the log, not two.
+  std::string owned;
+  std::string_view text = raw;
   if (looks_gzip(raw)) {
     auto plain = gunzip(raw, max_text_bytes);
     if (!plain) {
@@ -82,20 +93,21 @@ CanonicalText canonical_text(std::string_view raw, std::size_t max_text_bytes, b
       out.message = plain.error().message;
       return out;
     }
-    text = std::move(*plain);
+    owned = std::move(*plain);
+    text = owned;
     out.compressed = true;
-  } else {
-    if (raw.size() > max_text_bytes) {
-      out.error = "too_large";
-      out.message = "log is larger than " + std::to_string(max_text_bytes) + " bytes";
-      return out;
-    }
-    text.assign(raw);
+  } else if (raw.size() > max_text_bytes) {
+    out.error = "too_large";
+    out.message = "log is larger than " + std::to_string(max_text_bytes) + " bytes";
+    return out;
   }
   if (digest) out.content_sha256 = crypto::sha256_hex(text);
   // The game frames messages with NUL; 0x1F appears in socket captures (battles.md §1.1).
-  if (std::memchr(text.data(), '\0', text.size()) || std::memchr(text.data(), '\x1f', text.size()))
-    text.erase(std::remove_if(text.begin(), text.end(), [](char c) { return c == '\0' || c == '\x1f'; }), text.end());
+  if (std::memchr(text.data(), '\0', text.size()) || std::memchr(text.data(), '\x1f', text.size())) {
+    if (owned.empty()) owned.assign(text);
+    owned.erase(std::remove_if(owned.begin(), owned.end(), [](char c) { return c == '\0' || c == '\x1f'; }), owned.end());
+    text = owned;
+  }
   if (!valid_utf8(text)) {
     out.error = "invalid_utf8";
     out.message = "the log is not valid UTF-8";
@@ -121,12 +133,16 @@ CanonicalText canonical_text(std::string_view raw, std::size_t max_text_bytes, b
       body = body.substr(0, second);
     }
   }
-  // Cut the text down to the body in place (no second copy).
-  const std::size_t offset = static_cast<std::size_t>(body.data() - text.data());
-  const std::size_t length = body.size();
-  text.erase(0, offset);
-  text.resize(length);
-  out.text = std::move(text);
+  if (owned.empty()) {
+    out.text.assign(body);
+  } else {
+    // Cut the owned text down to the body in place (no second copy).
+    const std::size_t offset = static_cast<std::size_t>(body.data() - owned.data());
+    const std::size_t length = body.size();
+    owned.erase(0, offset);
+    owned.resize(length);
+    out.text = std::move(owned);
+  }
   return out;
 }
 

@@ -3,6 +3,8 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
+#include <new>
 
 namespace tzr::battles {
 
@@ -38,18 +40,60 @@ Result<std::string> gunzip(std::string_view compressed, std::size_t max_output) 
   return out;
 }
 
+namespace {
+
+// A deflate state kept per thread and window size and reset per use: a fresh deflateInit2 (its
+// 256 KiB of tables, allocated and cleared) cost more than compressing a 3 KB battle log. The
+// window and hash are sized to the input (a log smaller than the window loses nothing).
+class Deflaters {
+ public:
+  ~Deflaters() {
+    for (auto& d : by_bits_)
+      if (d.ready) deflateEnd(&d.zs);
+  }
+  z_stream* get(std::size_t size, int level) {
+    int bits = 9;
+    while (bits < MAX_WBITS && (std::size_t{1} << bits) < size) ++bits;
+    auto& d = by_bits_[static_cast<std::size_t>(bits - 9)];
+    if (d.ready && d.level != level) {
+      deflateEnd(&d.zs);
+      d.ready = false;
+    }
+    if (!d.ready) {
+      d.zs = z_stream{};
+      const int mem_level = std::clamp(bits - 6, 1, 8);  // hash table of 2^(mem_level+7) entries
+      if (deflateInit2(&d.zs, level, Z_DEFLATED, 16 + bits, mem_level, Z_DEFAULT_STRATEGY) != Z_OK) return nullptr;
+      d.ready = true;
+      d.level = level;
+    } else if (deflateReset(&d.zs) != Z_OK) {
+      return nullptr;
+    }
+    return &d.zs;
+  }
+
+ private:
+  struct One {
+    z_stream zs{};
+    bool ready = false;
+    int level = 0;
+  };
+  std::array<One, MAX_WBITS - 8> by_bits_{};
+};
+
+}  // namespace
+
 std::string gzip(std::string_view data, int level) {
-  z_stream zs{};
-  deflateInit2(&zs, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  thread_local Deflaters deflaters;
+  z_stream* zs = deflaters.get(data.size(), level);
+  if (!zs) throw std::bad_alloc();  // deflateInit2 fails only without memory
   std::string out;
-  out.resize(deflateBound(&zs, static_cast<uLong>(data.size())) + 32);
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
+  out.resize(deflateBound(zs, static_cast<uLong>(data.size())) + 32);
+  zs->next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  zs->avail_in = static_cast<uInt>(data.size());
+  zs->next_out = reinterpret_cast<Bytef*>(out.data());
+  zs->avail_out = static_cast<uInt>(out.size());
+  deflate(zs, Z_FINISH);
+  out.resize(zs->total_out);
   return out;
 }
 

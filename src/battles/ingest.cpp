@@ -90,6 +90,7 @@ Result<std::vector<IngestItem>> BattleIngest::prepare(std::vector<RawLog> logs) 
         continue;
       }
       const auto t0 = std::chrono::steady_clock::now();
+      po.content_sha256 = shas[i];  // hashed above (empty when the gunzip failed: the parser reports it)
       item.outcome = parse_battle_log(log.bytes, po);
       item.parse_us = micros_since(t0);
       if (item.outcome.error == "gzip_invalid" || item.outcome.error == "too_large") continue;  // nothing worth keeping

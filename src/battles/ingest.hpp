@@ -16,7 +16,7 @@ namespace tzr::battles {
 
 struct IngestOptions {
   std::size_t max_log_bytes = 64u << 20;
-  std::size_t batch_size = 500;
+  std::size_t batch_size = 2000;
 };
 
 struct RawLog {

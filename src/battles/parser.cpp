@@ -7,6 +7,7 @@
 #include <pugixml.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -161,6 +162,22 @@ void add_loot(Loot& loot, std::string_view name, std::int64_t qty) {
   else list.insert(it, LootLine{std::string(name), qty});
 }
 
+// "m_" + BLAKE2s-64 of the joined MAP rows. Battles at one place share their map, so the last
+// few ids are kept per thread (the hash was 5 % of the parse).
+std::string map_id_of(const std::string& joined) {
+  struct Known {
+    std::string rows, id;
+  };
+  thread_local std::array<Known, 8> recent;
+  thread_local std::size_t next = 0;
+  for (const auto& k : recent)
+    if (!k.id.empty() && k.rows == joined) return k.id;
+  auto& slot = recent[next++ % recent.size()];
+  slot.rows = joined;
+  slot.id = "m_" + blake2s_hex_upper(joined, 8);
+  return slot.id;
+}
+
 class Builder {
  public:
   Builder(BattleLog& log, bool keep_events) : log_(log), keep_events_(keep_events) {}
@@ -249,7 +266,7 @@ class Builder {
         if (i) joined += '\n';
         joined += log_.battle.map_rows[i];
       }
-      log_.battle.map_id = "m_" + blake2s_hex_upper(joined, 8);
+      log_.battle.map_id = map_id_of(joined);
     }
   }
 
@@ -448,9 +465,11 @@ ParseOutcome parse_battle_log(std::string_view raw, const ParseOptions& options)
   ParseOutcome out;
   out.source.size_bytes = static_cast<std::int64_t>(raw.size());
   out.source.storage_key = options.storage_key;
-  CanonicalText canon = canonical_text(raw, options.max_text_bytes, options.digests, false);
+  const bool known_sha = options.digests && !options.content_sha256.empty();
+  CanonicalText canon = canonical_text(raw, options.max_text_bytes, options.digests && !known_sha, false);
   out.source.compressed = canon.compressed;
-  out.source.sha256 = canon.content_sha256.empty() && options.digests ? crypto::sha256_hex(raw) : canon.content_sha256;
+  if (known_sha) out.source.sha256 = options.content_sha256;
+  else out.source.sha256 = canon.content_sha256.empty() && options.digests ? crypto::sha256_hex(raw) : canon.content_sha256;
   if (!canon.error.empty()) {
     out.error = canon.error;
     out.message = canon.message;
@@ -461,7 +480,10 @@ ParseOutcome parse_battle_log(std::string_view raw, const ParseOptions& options)
   pugi::xml_document doc;
   // No DTD, no entity definitions: pugixml expands only the five predefined entities and
   // character references, so entity tricks stay inert text.
-  const unsigned flags = pugi::parse_minimal | pugi::parse_escapes | pugi::parse_fragment;
+  // Escapes are decoded only when the text has an '&' at all (the scan for it is cheaper than
+  // pugixml's per-character check; the result is the same).
+  const unsigned flags = pugi::parse_minimal | pugi::parse_fragment |
+                         (std::memchr(canon.text.data(), '&', canon.text.size()) ? pugi::parse_escapes : 0u);
   const auto size = canon.text.size();
   const pugi::xml_parse_result parsed = doc.load_buffer_inplace(canon.text.data(), size, flags, pugi::encoding_utf8);
 

@@ -14,6 +14,7 @@ struct ParseOptions {
   std::size_t max_text_bytes = 64u << 20;  // after gunzip
   bool keep_events = true;
   bool digests = true;  // the sha256 of the content and of the canonical text (off: parse only)
+  std::string content_sha256;  // the content's sha256 when the caller has it already (not hashed again)
   std::string storage_key;
 };
 

@@ -58,8 +58,33 @@ std::optional<bool> get_bool(const boost::json::object& o, std::string_view key)
 
 namespace {
 
+// A string as Boost.JSON writes it; the common case (nothing to escape) without building a
+// serializer per string.
+void write_string(std::string_view s, std::string& out) {
+  for (char c : s)
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+      out += boost::json::serialize(boost::json::string_view(s.data(), s.size()));
+      return;
+    }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+template <class Int>
+void write_integer(Int i, std::string& out) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, i);
+  out.append(buf, static_cast<std::size_t>(end - buf));
+}
+
 void write(const boost::json::value& v, std::string& out) {
   switch (v.kind()) {
+    case boost::json::kind::int64: write_integer(v.get_int64(), out); return;
+    case boost::json::kind::uint64: write_integer(v.get_uint64(), out); return;
+    case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
+    case boost::json::kind::null: out += "null"; return;
+    case boost::json::kind::string: write_string(v.get_string(), out); return;
     case boost::json::kind::double_: {
       const double d = v.get_double();
       if (!std::isfinite(d)) {
@@ -90,7 +115,7 @@ void write(const boost::json::value& v, std::string& out) {
       for (const auto& [key, item] : v.get_object()) {
         if (!first) out += ',';
         first = false;
-        out += boost::json::serialize(boost::json::string_view(key));
+        write_string(key, out);
         out += ':';
         write(item, out);
       }

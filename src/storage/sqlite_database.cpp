@@ -6,10 +6,14 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <list>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
+#include <vector>
 
 namespace tzr::storage::detail {
 namespace {
@@ -133,13 +137,18 @@ Value column_value(sqlite3_stmt* stmt, int col) {
 Result<QueryResult> run(sqlite3* db, sqlite3_stmt* stmt, Params params) {
   if (auto st = bind(db, stmt, params); !st) return st.error();
   QueryResult result;
-  const int ncols = sqlite3_column_count(stmt);
-  for (int c = 0; c < ncols; ++c) result.columns.emplace_back(sqlite3_column_name(stmt, c));
   const sqlite3_int64 before = sqlite3_total_changes64(db);
+  int ncols = -1;
   for (;;) {
     const int rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite_error(db, rc, "statement failed");
+    if (ncols < 0) {
+      // Columns are read after the first step: a cached statement is prepared again inside
+      // sqlite3_step when the schema changed, and `SELECT *` may then have other columns.
+      ncols = sqlite3_column_count(stmt);
+      for (int c = 0; c < ncols; ++c) result.columns.emplace_back(sqlite3_column_name(stmt, c));
+    }
     if (rc == SQLITE_DONE) break;
-    if (rc != SQLITE_ROW) return sqlite_error(db, rc, "statement failed");
     Row row;
     row.values.reserve(static_cast<std::size_t>(ncols));
     for (int c = 0; c < ncols; ++c) row.values.push_back(column_value(stmt, c));
@@ -151,17 +160,72 @@ Result<QueryResult> run(sqlite3* db, sqlite3_stmt* stmt, Params params) {
   return result;
 }
 
-Result<QueryResult> prepare_and_run(sqlite3* db, std::string_view sql, Params params) {
-  auto stmt = prepare(db, sql);
-  if (!stmt) return stmt.error();
-  if (!*stmt) return QueryResult{};  // only whitespace or comments
-  return run(db, stmt->get(), params);
+// Prepared statements of one connection, reused by SQL text: preparing was most of the cost of
+// a bulk write (SQLite's parser and code generator per statement). A statement is kept from its
+// second use on (one-off SQL, e.g. an IN list of a given length, never fills the cache), at
+// most kCapacity of them, the least recently used evicted. Always reset after a run, so no cached
+// statement holds a read snapshot or a lock.
+class StatementCache {
+ public:
+  template <class Run>
+  Result<QueryResult> with(sqlite3* db, std::string_view sql, Run run) {
+    const std::size_t hash = std::hash<std::string_view>{}(sql);
+    auto it = by_sql_.find(hash);
+    if (it != by_sql_.end() && it->second->sql == sql) {
+      lru_.splice(lru_.begin(), lru_, it->second);  // most recent first
+      return finish(it->second->stmt.get(), run(it->second->stmt.get()));
+    }
+    auto stmt = prepare(db, sql);
+    if (!stmt) return stmt.error();
+    if (!*stmt) return QueryResult{};  // only whitespace or comments
+    if (!seen_once(hash)) return run(stmt->get());
+    if (it != by_sql_.end()) erase(it);  // a hash collision: the newer SQL wins
+    lru_.push_front(Entry{std::string(sql), hash, std::move(*stmt)});
+    by_sql_[hash] = lru_.begin();
+    if (lru_.size() > kCapacity) erase(by_sql_.find(lru_.back().hash));
+    return finish(lru_.front().stmt.get(), run(lru_.front().stmt.get()));
+  }
+
+ private:
+  struct Entry {
+    std::string sql;
+    std::size_t hash;
+    Stmt stmt;
+  };
+  static constexpr std::size_t kCapacity = 48;
+  static constexpr std::size_t kSeenCapacity = 256;
+
+  static Result<QueryResult> finish(sqlite3_stmt* stmt, Result<QueryResult> r) {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);  // the bound text points into the caller's parameters
+    return r;
+  }
+  void erase(std::unordered_map<std::size_t, std::list<Entry>::iterator>::iterator it) {
+    lru_.erase(it->second);
+    by_sql_.erase(it);
+  }
+  // True when this SQL was run before (a small ring of hashes of recent one-off statements).
+  bool seen_once(std::size_t hash) {
+    if (std::find(seen_.begin(), seen_.end(), hash) != seen_.end()) return true;
+    if (seen_.size() < kSeenCapacity) seen_.push_back(hash);
+    else seen_[seen_next_++ % kSeenCapacity] = hash;
+    return false;
+  }
+
+  std::list<Entry> lru_;
+  std::unordered_map<std::size_t, std::list<Entry>::iterator> by_sql_;
+  std::vector<std::size_t> seen_;
+  std::size_t seen_next_ = 0;
+};
+
+Result<QueryResult> cached_run(sqlite3* db, StatementCache& cache, std::string_view sql, Params params) {
+  return cache.with(db, sql, [&](sqlite3_stmt* stmt) { return run(db, stmt, params); });
 }
 
 class SqliteSession final : public Session {
  public:
-  explicit SqliteSession(sqlite3* db) : db_(db) {}
-  Result<QueryResult> query(std::string_view sql, Params params) override { return prepare_and_run(db_, sql, params); }
+  SqliteSession(sqlite3* db, StatementCache& cache) : db_(db), cache_(cache) {}
+  Result<QueryResult> query(std::string_view sql, Params params) override { return cached_run(db_, cache_, sql, params); }
   Status execute_script(std::string_view sql) override {
     return exec(db_, std::string(sql).c_str(), "script failed");
   }
@@ -169,6 +233,7 @@ class SqliteSession final : public Session {
 
  private:
   sqlite3* db_;
+  StatementCache& cache_;
 };
 
 class SqliteDatabase final : public Database {
@@ -194,7 +259,7 @@ class SqliteDatabase final : public Database {
     // An in-memory database lives in its one connection, so everything goes through the writer.
     if (writer_owner_.load() == std::this_thread::get_id()) return nested_use();
     std::lock_guard lock(writer_mutex_);
-    return left_idle(writer_.get(), prepare_and_run(writer_.get(), sql, params));
+    return left_idle(writer_.get(), cached_run(writer_.get(), writer_statements_, sql, params));
   }
 
   Status transaction(const std::function<Status(Session&)>& fn, TransactionOptions options) override {
@@ -210,7 +275,7 @@ class SqliteDatabase final : public Database {
       // IMMEDIATE takes the write lock up front, so another process's writer makes us wait
       // (busy_timeout) or fail as retryable here, never halfway through fn.
       if (auto st = exec(db, "BEGIN IMMEDIATE", "cannot begin transaction"); !st) return st;
-      SqliteSession session(db);
+      SqliteSession session(db, writer_statements_);
       if (auto st = run_body(session, fn, [&] { rollback(db); }); !st) return st;
       if (auto commit = exec(db, "COMMIT", "cannot commit"); !commit) {
         rollback(db);
@@ -248,6 +313,7 @@ class SqliteDatabase final : public Database {
   const OpenOptions options_;
   std::mutex writer_mutex_;
   SqliteHandle writer_;
+  StatementCache writer_statements_;  // used with writer_mutex_ held; finalized before writer_ closes
   std::atomic<std::thread::id> writer_owner_{};
   ConnectionPool<SqliteHandle> readers_;
 };
