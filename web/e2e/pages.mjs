@@ -42,6 +42,14 @@ async function section(ctx, id, apiPath, onContent) {
   return r;
 }
 
+// The newest snapshot of every shop: the demo takes one every 30 s.
+const shopVersion = async ({ api }) => {
+  const shops = await api('/ui/api/shop/shops');
+  const ids = [];
+  for (const sh of shops.body?.items ?? []) ids.push(JSON.stringify((await api(`/ui/api/shop/snapshots/list?shop_code=${sh.code}&limit=1`)).body?.total ?? null));
+  return ids.join(',');
+};
+
 const nums = async (page, sel) => (await texts(page, sel)).map(shownNumber);
 const one = async (page, sel) => shownNumber(await page.textContent(sel));
 
@@ -287,6 +295,7 @@ export const PAGES = [
   },
   {
     name: 'shop-snapshots',
+    version: shopVersion,
     path: () => '/ui/shop',
     check: async (ctx) => {
       const shops = await ctx.api('/ui/api/shop/shops');
@@ -299,6 +308,7 @@ export const PAGES = [
   },
   {
     name: 'shop-item-history',
+    version: shopVersion,
     path: async ({ api }) => {
       const shops = await api('/ui/api/shop/shops');
       const code = shops.body.items[0].code;
@@ -318,6 +328,7 @@ export const PAGES = [
   },
   {
     name: 'shop-sellers',
+    version: shopVersion,
     path: () => '/ui/shop?tab=sellers',
     check: async (ctx) => {
       const shops = await ctx.api('/ui/api/shop/shops');
