@@ -42,7 +42,7 @@ async function section(ctx, id, apiPath, onContent) {
   return r;
 }
 
-// The newest snapshot of every shop: the demo takes one every 30 s.
+// How many snapshots each shop has (the demo takes one every 30 s).
 const shopVersion = async ({ api }) => {
   const shops = await api('/ui/api/shop/shops');
   const ids = [];
