@@ -48,10 +48,6 @@ Result<double> threshold_param(const HttpRequest& req) {
 
 using Window = ListWindow;
 
-bj::value ratio(std::int64_t num, std::int64_t den) {
-  return den > 0 ? bj::value(static_cast<double>(num) / static_cast<double>(den)) : bj::value(nullptr);
-}
-
 std::string date_of(std::int64_t day) { return battles::iso_utc(day * 86400).substr(0, 10); }
 
 bj::object loc_json(std::int64_t x, std::int64_t y) { return bj::object{{"x", x}, {"y", y}}; }

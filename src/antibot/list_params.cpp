@@ -27,6 +27,10 @@ Result<ListPage> list_page(const net::HttpRequest& req, std::int64_t fallback_li
   return ListPage{*limit, *offset};
 }
 
+boost::json::value ratio(std::int64_t num, std::int64_t den) {
+  return den > 0 ? boost::json::value(static_cast<double>(num) / static_cast<double>(den)) : boost::json::value(nullptr);
+}
+
 boost::json::object list_head(const ListWindow& w) {
   return boost::json::object{{"ok", true},
                              {"period_days", w.days},

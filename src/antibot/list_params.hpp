@@ -30,6 +30,9 @@ struct ListPage {
 };
 Result<ListPage> list_page(const net::HttpRequest& req, std::int64_t fallback_limit, std::int64_t max_limit);
 
+// num / den, or null without a denominator (a rate of nothing is not 0).
+boost::json::value ratio(std::int64_t num, std::int64_t den);
+
 // ok, period_days, the window, generated_at.
 boost::json::object list_head(const ListWindow& w);
 

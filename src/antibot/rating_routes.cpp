@@ -38,10 +38,6 @@ constexpr EloOptions kElo{};
 
 double tenths(double x) { return std::round(x * 10) / 10; }
 
-bj::value ratio(std::int64_t num, std::int64_t den) {
-  return den > 0 ? bj::value(static_cast<double>(num) / static_cast<double>(den)) : bj::value(nullptr);
-}
-
 bj::object rating_json(const PlayerRating& p, std::size_t i) {
   bj::array history;
   for (double x : p.history) history.push_back(tenths(x));

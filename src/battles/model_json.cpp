@@ -1,4 +1,5 @@
 #include "battles/model_json.hpp"
+#include "core/time_format.hpp"
 
 #include "battles/hp_grammar.hpp"
 
@@ -164,15 +165,6 @@ std::optional<std::int64_t> parse_iso(std::string_view s) {
 }
 
 }  // namespace
-
-std::string iso_utc(std::int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 json::object compat_json(const ParseOutcome& out) {
   const auto& b = out.log.battle;

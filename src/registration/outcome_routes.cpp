@@ -1,4 +1,5 @@
 #include "registration/outcome_routes.hpp"
+#include "core/time_format.hpp"
 
 #include "net/http_errors.hpp"
 #include "net/query_params.hpp"
@@ -25,15 +26,6 @@ using Awaitable = boost::asio::awaitable<HttpResponse>;
 
 std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::string iso_utc(std::int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 std::string date_of(std::int64_t day) { return iso_utc(day * 86400).substr(0, 10); }

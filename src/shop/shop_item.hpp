@@ -1,6 +1,7 @@
 #pragma once
 // One <O> element of a shop page, every attribute kept (shop.md §1.5), plus the group rows that
 // must be opened with a filter.
+#include "core/time_format.hpp"
 #include <boost/json/object.hpp>
 
 #include <cstdint>
@@ -79,6 +80,6 @@ struct ShopPage {
 
 // Every field, for the API and the golden tests. put_day as UTC ISO text ("…Z").
 boost::json::object to_json(const ShopItem& item);
-std::string iso_utc(std::int64_t unix_seconds);  // 2025-06-10T18:17:18Z
+using tzr::iso_utc;  // core/time_format.hpp
 
 }  // namespace tzr::shop
