@@ -131,6 +131,8 @@ Status serve(Runtime& rt, const std::function<void(const std::vector<net::BoundS
   // server (and its io_context) is destroyed.
   if (features) features->game_db_pool->stop();
   rt.blocking->stop();
+  // Pooled game connections are sockets of the server's io_context, as are the bridge's.
+  if (features) features->game_client->close_idle();
   // The bridge's timers and pooled sockets belong to the server's io_context: they go first.
   // (Coroutine frames that still hold the agent or the hub release them when the context dies.)
   bridge.reset();

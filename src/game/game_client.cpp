@@ -298,4 +298,12 @@ asio::awaitable<bool> GameClient::reachable() { return Impl::reachable(impl_); }
 
 const GameClientOptions& GameClient::options() const { return impl_->options; }
 
+void GameClient::close_idle() {
+  std::vector<std::unique_ptr<tcp::socket>> closing;
+  {
+    std::lock_guard lock(impl_->mu);
+    closing.swap(impl_->idle);
+  }
+}
+
 }  // namespace tzr::game

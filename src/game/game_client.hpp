@@ -53,6 +53,10 @@ class GameClient {
 
   const GameClientOptions& options() const;
 
+  // Destroys the pooled idle connections. Call before the executor's io_context is destroyed:
+  // a socket outliving its io_context is a use-after-free.
+  void close_idle();
+
  private:
   struct Impl;
   std::shared_ptr<Impl> impl_;

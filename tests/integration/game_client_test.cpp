@@ -424,3 +424,20 @@ TEST(GameSimCli, UsageAndRuntimeErrors) {
   EXPECT_NE(err.find("tzrhost: error: game-sim: cannot listen"), std::string::npos) << err;
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
 }
+
+// The server's shutdown order: the io_context goes before the client, so the pooled
+// connections must be released first (the ASan build catches a socket outliving its context).
+TEST(GameClientSim, CloseIdleReleasesPooledConnectionsBeforeTheContextGoes) {
+  GameSimProcess sim;
+  auto ioc = std::make_unique<asio::io_context>();
+  GameClient client(ioc->get_executor(), options_for(sim.game_port()));
+  auto first = run_on(*ioc, client.call(adduser("alice")));
+  ASSERT_TRUE(first) << first.error().message;
+  client.close_idle();
+  // A call after close_idle connects afresh.
+  auto second = run_on(*ioc, client.call(adduser("bob")));
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_TRUE(second->ok());
+  client.close_idle();
+  ioc.reset();
+}
