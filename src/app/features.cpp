@@ -119,6 +119,7 @@ Result<std::unique_ptr<battles::BattlesFeature>> build_battles(Runtime& rt, boos
     so.request_timeout = std::chrono::milliseconds(c.integer("battles.sync_timeout_ms"));
     so.not_found_after = c.integer("battles.sync_not_found_after");
     so.lease = std::chrono::milliseconds(c.integer("battles.sync_lease_ms"));
+    so.request_interval = std::chrono::milliseconds(c.integer("battles.sync_request_interval_ms"));
     feature->set_sync(std::make_unique<battles::SyncWorkers>(feature->ingest(), *rt.blocking, so, &rt.metrics));
   }
   feature->start(executor);
@@ -389,6 +390,9 @@ Result<std::vector<std::shared_ptr<net::HttpService>>> build_services(Runtime& r
       co_return battles::raw_store_writable(f.battles->raw().root());
     }};
     auto svc = make_service(rt, "battles", "battles.port", {storage_check, raw_check});
+    svc->middleware.push_back(gateway::client_rate_limit(
+        *f.limiter, "battles", {c.integer("battles.client_ip_per_min"), c.integer("battles.client_ip_burst")},
+        c.list("battles.trusted_proxies"), *token));
     // Admin routes and uploads need the admin bearer token; reading battles does not.
     svc->middleware.push_back(net::bearer_auth(*token, "/admin/"));
     svc->middleware.push_back(net::bearer_auth(*token, "/battles/upload"));

@@ -25,6 +25,13 @@ asio::awaitable<void> sleep_for(asio::any_io_executor ex, std::chrono::milliseco
 }
 }  // namespace
 
+std::chrono::milliseconds pace_delay(std::chrono::steady_clock::time_point last_request,
+                                     std::chrono::steady_clock::time_point now, std::chrono::milliseconds interval) {
+  const auto due = last_request + interval;
+  if (now >= due) return std::chrono::milliseconds(0);
+  return std::chrono::ceil<std::chrono::milliseconds>(due - now);
+}
+
 SyncWorkers::SyncWorkers(BattleIngest& ingest, BlockingPool& blocking, SyncOptions options, Metrics* metrics)
     : ingest_(ingest), blocking_(blocking), options_(options), queue_(ingest.store().database(), options, wall_ms) {
   worker_state_.assign(options_.accounts.size(), "starting");
@@ -83,6 +90,7 @@ asio::awaitable<void> SyncWorkers::run_worker(std::size_t index, asio::any_io_ex
   GameSession session(ex, so);
   std::chrono::milliseconds reconnect_delay = options_.backoff;
   auto last_sent = std::chrono::steady_clock::now();
+  auto last_request = std::chrono::steady_clock::now() - options_.request_interval;
   auto last_lag = std::chrono::steady_clock::now() - std::chrono::hours(1);
   auto count = [](prometheus::Counter* c) {
     if (c) c->Increment();
@@ -123,7 +131,11 @@ asio::awaitable<void> SyncWorkers::run_worker(std::size_t index, asio::any_io_ex
       continue;
     }
     const std::int64_t id = **claimed;
+    if (auto wait = pace_delay(last_request, std::chrono::steady_clock::now(), options_.request_interval); wait.count() > 0)
+      co_await sleep_for(ex, wait);
+    if (!*alive) co_return;
     set_state("fetching " + std::to_string(id));
+    last_request = std::chrono::steady_clock::now();
     FetchResult got = co_await session.fetch(id);
     last_sent = std::chrono::steady_clock::now();
     if (!*alive) co_return;

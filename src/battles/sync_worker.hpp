@@ -38,9 +38,15 @@ struct SyncOptions {
   std::chrono::milliseconds lease{60000};
   std::chrono::milliseconds idle_poll{1000};
   std::chrono::milliseconds keep_alive{30000};
+  std::chrono::milliseconds request_interval{50};  // least time between two requests of one account
   std::int64_t not_found_after = 50;  // forward ids ahead of the newest parsed one before waiting
   std::int64_t enqueue_batch = 100;
 };
+
+// How long a worker waits before its next battle request so that requests of one account are at
+// least `interval` apart (zero when the last one is old enough).
+std::chrono::milliseconds pace_delay(std::chrono::steady_clock::time_point last_request,
+                                     std::chrono::steady_clock::time_point now, std::chrono::milliseconds interval);
 
 // The persistent per-id state machine (no I/O besides the database), unit-testable with a clock.
 class SyncQueue {

@@ -35,6 +35,12 @@ void add_gateway_routes(net::Router& router, const GatewayDeps& deps);
 // CORS (preflight answered before any authentication) and security headers.
 net::Middleware cors_and_security(std::vector<std::string> origins);
 
+// One budget per client IP for every request of a service (the battles API). Requests with the
+// admin bearer token and the probes (/health, /ready, /metrics) are not counted; a spent budget
+// answers 429 rate_limited with Retry-After. rule.per_minute <= 0: no limit (the middleware is inert).
+net::Middleware client_rate_limit(RateLimiter& limiter, std::string service, RateRule rule,
+                                  std::vector<std::string> trusted_proxies, std::string admin_token);
+
 // The client's address: the peer, or — when the peer is a trusted proxy — the right-most
 // X-Forwarded-For entry that is not itself a trusted proxy.
 std::string client_ip(const net::HttpRequest& req, const std::vector<std::string>& trusted_proxies);

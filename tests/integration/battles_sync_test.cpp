@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <thread>
@@ -30,7 +31,9 @@ struct SyncSetup {
   std::unique_ptr<GameSimProcess> sim;
   std::unique_ptr<TzrHost> host;
 
-  explicit SyncSetup(int max_attempts, int timeout_ms, const std::string& start_mode = "ok", int delay_ms = 0) {
+  // request_interval_ms < 0: the configured default pace.
+  explicit SyncSetup(int max_attempts, int timeout_ms, const std::string& start_mode = "ok", int delay_ms = 0,
+                     int request_interval_ms = -1) {
     std::vector<std::string> synth{tzrhost_bin(), "battles", "synth", "--players", "4", "--days", "1", "--seed", "9", "--max", "25",
                                    "--first-id", std::to_string(kFirstId), "--out", dir.str() + "/corpus"};
     ChildProcess s(synth);
@@ -40,9 +43,7 @@ struct SyncSetup {
     sim = std::make_unique<GameSimProcess>(std::vector<std::string>{"--battles-dir", dir.str() + "/corpus", "--bot-login", "syncbot1",
                                                                     "--bot-login", "syncbot2"});
     if (start_mode != "ok") sim->set_mode(start_mode, delay_ms);
-    host = std::make_unique<TzrHost>(
-        std::vector<std::string>{"serve"},
-        std::map<std::string, std::string>{{"TZR_STORAGE__URL", "sqlite://" + dir.str() + "/tzr.db"},
+    std::map<std::string, std::string> env{{"TZR_STORAGE__URL", "sqlite://" + dir.str() + "/tzr.db"},
                                            {"TZR_ADMIN__TOKEN", kToken},
                                            {"TZR_GAME__PORT", std::to_string(sim->game_port())},
                                            {"TZR_BATTLES__SYNC_ENABLED", "true"},
@@ -52,8 +53,9 @@ struct SyncSetup {
                                            {"TZR_BATTLES__SYNC_MAX_ATTEMPTS", std::to_string(max_attempts)},
                                            {"TZR_BATTLES__SYNC_BACKOFF_MS", "20"},
                                            {"TZR_BATTLES__SYNC_TIMEOUT_MS", std::to_string(timeout_ms)},
-                                           {"TZR_LOG__LEVEL", "warn"}},
-        std::vector<std::string>{"battles"});
+                                           {"TZR_LOG__LEVEL", "warn"}};
+    if (request_interval_ms >= 0) env["TZR_BATTLES__SYNC_REQUEST_INTERVAL_MS"] = std::to_string(request_interval_ms);
+    host = std::make_unique<TzrHost>(std::vector<std::string>{"serve"}, env, std::vector<std::string>{"battles"});
   }
   int port() { return host->port("battles"); }
   boost::json::value sync_status() {
@@ -102,6 +104,29 @@ TEST(BattlesSync, WorkersFetchEveryBattleOnceFromTheGameServer) {
   EXPECT_EQ(s.state_count("failed"), 0);
   auto b = http(s.port(), "GET", "/battle/" + std::to_string(kFirstId)).json();
   EXPECT_EQ(b.at("data").at("battle").at("id").as_int64(), kFirstId);
+}
+
+// One account's battle requests are at least battles.sync_request_interval_ms apart (a pace the
+// game server can bear), as the simulator's receive times show.
+TEST(BattlesSync, RequestsOfOneAccountArePaced) {
+  constexpr std::int64_t kInterval = 150;
+  SyncSetup s(5, 2000, "ok", 0, kInterval);
+  ASSERT_TRUE(s.wait_for([&] { return s.stored() == s.battles; })) << boost::json::serialize(s.sync_status());
+  std::map<std::uint64_t, std::vector<std::int64_t>> times;  // connection → receive times of its battle requests
+  const auto received = s.sim->received();
+  for (const auto& m : received.as_array())
+    if (std::string(m.at("raw").as_string()).rfind("<POST t=\"//blook ", 0) == 0)
+      times[m.at("conn").to_number<std::uint64_t>()].push_back(m.at("at_ms").to_number<std::int64_t>());
+  std::size_t requests = 0;
+  for (auto& [conn, at] : times) {
+    requests += at.size();
+    std::sort(at.begin(), at.end());
+    // Delivery jitter can shorten one gap, not the span of them all.
+    const auto least = static_cast<std::int64_t>(at.size() - 1) * kInterval - 100;
+    EXPECT_GE(at.back() - at.front(), least) << "connection " << conn << ": " << at.size() << " requests";
+  }
+  EXPECT_GE(requests, static_cast<std::size_t>(s.battles));
+  EXPECT_EQ(times.size(), 2u);
 }
 
 TEST(BattlesSync, GarbageRepliesAreRetriedThenFailedThenRecovered) {

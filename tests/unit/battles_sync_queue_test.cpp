@@ -115,3 +115,14 @@ TEST(BattlesSyncQueue, NotFoundIsFinalBelowTheNewestBattleAndRetriedAtTheFrontie
   EXPECT_EQ(status->at("states").at("parsed").as_int64(), 1);
   EXPECT_EQ(status->at("cursors").at("forward").as_int64(), 104);
 }
+
+TEST(BattlesSyncPace, WaitsTheRestOfTheIntervalAndNeverLonger) {
+  using namespace std::chrono;
+  const steady_clock::time_point t0{seconds(100)};
+  EXPECT_EQ(pace_delay(t0, t0, milliseconds(50)), milliseconds(50));
+  EXPECT_EQ(pace_delay(t0, t0 + milliseconds(20), milliseconds(50)), milliseconds(30));
+  EXPECT_EQ(pace_delay(t0, t0 + microseconds(49'500), milliseconds(50)), milliseconds(1));  // rounded up, never early
+  EXPECT_EQ(pace_delay(t0, t0 + milliseconds(50), milliseconds(50)), milliseconds(0));
+  EXPECT_EQ(pace_delay(t0, t0 + seconds(5), milliseconds(50)), milliseconds(0));
+  EXPECT_EQ(pace_delay(t0, t0, milliseconds(0)), milliseconds(0));  // no pace configured
+}
