@@ -119,6 +119,11 @@ asio::awaitable<void> SyncWorkers::run_worker(std::size_t index, asio::any_io_ex
       auto lag = co_await blocking_.run([this] { return queue_.lag(); });
       if (lag) lag_gauge_->Set(static_cast<double>(*lag));
     }
+    // The pace is kept before the claim, so that the wait does not eat into the id's lease.
+    if (auto wait = pace_delay(last_request, std::chrono::steady_clock::now(), options_.request_interval); wait.count() > 0) {
+      co_await sleep_for(ex, wait);
+      if (!*alive) co_return;
+    }
     auto claimed = co_await blocking_.run([this] { return queue_.claim(); });
     if (!*alive) co_return;
     if (!claimed || !*claimed) {
@@ -131,9 +136,6 @@ asio::awaitable<void> SyncWorkers::run_worker(std::size_t index, asio::any_io_ex
       continue;
     }
     const std::int64_t id = **claimed;
-    if (auto wait = pace_delay(last_request, std::chrono::steady_clock::now(), options_.request_interval); wait.count() > 0)
-      co_await sleep_for(ex, wait);
-    if (!*alive) co_return;
     set_state("fetching " + std::to_string(id));
     last_request = std::chrono::steady_clock::now();
     FetchResult got = co_await session.fetch(id);

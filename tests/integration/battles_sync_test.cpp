@@ -188,7 +188,7 @@ TEST(BattlesSync, TwoProcessesShareTheQueueOnPostgresAndSurviveAKill) {
                                            {"TZR_BATTLES__SYNC_NOT_FOUND_AFTER", "5"},
                                            {"TZR_BATTLES__SYNC_BACKOFF_MS", "20"},
                                            {"TZR_BATTLES__SYNC_TIMEOUT_MS", "10000"},
-                                           {"TZR_BATTLES__SYNC_LEASE_MS", "1500"},
+                                           {"TZR_BATTLES__SYNC_LEASE_MS", "3000"},  // a live worker never outlasts it, even on a loaded machine
                                            {"TZR_LOG__LEVEL", "warn"}},
         std::vector<std::string>{"battles"});
   };
