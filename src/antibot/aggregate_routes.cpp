@@ -5,6 +5,7 @@
 // battles/routes.cpp for why).
 #include "antibot/aggregate_routes.hpp"
 
+#include "core/time_format.hpp"
 #include "net/query_params.hpp"
 
 #include "antibot/aggregates.hpp"
@@ -48,7 +49,7 @@ Result<double> threshold_param(const HttpRequest& req) {
 
 using Window = ListWindow;
 
-std::string date_of(std::int64_t day) { return battles::iso_utc(day * 86400).substr(0, 10); }
+std::string date_of(std::int64_t day) { return iso_utc(day * 86400).substr(0, 10); }
 
 bj::object loc_json(std::int64_t x, std::int64_t y) { return bj::object{{"x", x}, {"y", y}}; }
 
@@ -77,7 +78,7 @@ bj::object day_head(const Window& w, const Days& d, double threshold) {
                     {"date_from", date_of(d.first)},
                     {"date_to", date_of(d.first + d.count - 1)},
                     {"day", "UTC"},
-                    {"generated_at", battles::iso_utc(unix_now_seconds())},
+                    {"generated_at", iso_utc(unix_now_seconds())},
                     {"threshold", threshold},
                     {"method", "leave_one_out"}};
 }
@@ -220,7 +221,7 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
     bj::object o = list_head(*w);
     put_page(o, *wars, *page, [](const ClanWar& x, std::size_t) {
       return bj::object{{"clan1", x.clan1}, {"clan2", x.clan2}, {"battles", x.battles},
-                        {"last_battle_at", battles::iso_utc(x.last_ts)}};
+                        {"last_battle_at", iso_utc(x.last_ts)}};
     });
     co_return HttpResponse::json(200, o);
   });
@@ -242,7 +243,7 @@ void add_aggregate_routes(net::Router& router, storage::Database& db, BlockingPo
     o["participations"] = battles;
     put_page(o, *members, *page, [](const ClanMember& m, std::size_t) {
       return bj::object{{"login", m.login}, {"battles", m.battles}, {"wins", m.wins}, {"losses", m.battles - m.wins},
-                        {"win_rate", ratio(m.wins, m.battles)}, {"last_battle_at", battles::iso_utc(m.last_ts)}};
+                        {"win_rate", ratio(m.wins, m.battles)}, {"last_battle_at", iso_utc(m.last_ts)}};
     });
     co_return HttpResponse::json(200, o);
   });

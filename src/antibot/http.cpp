@@ -4,6 +4,7 @@
 // shared State and outlives its request.
 #include "antibot/http.hpp"
 
+#include "core/time_format.hpp"
 #include "net/query_params.hpp"
 
 #include "antibot/aggregate_routes.hpp"
@@ -226,8 +227,8 @@ Result<bj::object> train_and_install(AntibotHttp::State& s, const Window& w) {
 }
 
 bj::object job_json(const std::string& id, const Job& j) {
-  bj::object o{{"ok", true}, {"job_id", id}, {"status", j.status}, {"created_at", battles::iso_utc(j.created_at)}};
-  o["finished_at"] = j.finished_at ? bj::value(battles::iso_utc(j.finished_at)) : bj::value(nullptr);
+  bj::object o{{"ok", true}, {"job_id", id}, {"status", j.status}, {"created_at", iso_utc(j.created_at)}};
+  o["finished_at"] = j.finished_at ? bj::value(iso_utc(j.finished_at)) : bj::value(nullptr);
   o["result"] = j.result;
   return o;
 }
@@ -276,9 +277,9 @@ void add_antibot_routes(net::Router& router, AntibotHttp& antibot) {
       items.push_back(item_json(*ranked[i]));
     const std::size_t end = from + static_cast<std::size_t>(*limit);
     co_return HttpResponse::json(
-        200, bj::object{{"ok", true}, {"period_days", w->days}, {"window_end", battles::iso_utc(w->until)},
+        200, bj::object{{"ok", true}, {"period_days", w->days}, {"window_end", iso_utc(w->until)},
                         {"model_version", model->version}, {"threshold", DetectorOptions{}.threshold},
-                        {"generated_at", battles::iso_utc(unix_now())}, {"total", ranked.size()}, {"items", std::move(items)},
+                        {"generated_at", iso_utc(unix_now())}, {"total", ranked.size()}, {"items", std::move(items)},
                         {"next_cursor", end < ranked.size() ? bj::value(std::to_string(end)) : bj::value(nullptr)}});
   });
 
@@ -375,7 +376,7 @@ void add_antibot_routes(net::Router& router, AntibotHttp& antibot) {
       });
       if (!written) return written.error();
       return bj::object{{"ok", true}, {"login", name}, {"verdict", v->verdict}, {"note", v->note}, {"actor", actor},
-                        {"created_at", battles::iso_utc(now)}};
+                        {"created_at", iso_utc(now)}};
     });
     if (!done) co_return net::error_response(done.error(), req.request_id);
     co_return HttpResponse::json(201, *done);
@@ -395,7 +396,7 @@ void add_antibot_routes(net::Router& router, AntibotHttp& antibot) {
     bj::array items;
     for (const auto& r : rows->rows)
       items.push_back(bj::object{{"id", r.integer(0)}, {"login", r.text(1)}, {"action", r.text(2)}, {"verdict", r.text(3)},
-                                 {"note", r.text(4)}, {"actor", r.text(5)}, {"created_at", battles::iso_utc(r.integer(6))}});
+                                 {"note", r.text(4)}, {"actor", r.text(5)}, {"created_at", iso_utc(r.integer(6))}});
     co_return HttpResponse::json(200, bj::object{{"ok", true}, {"items", std::move(items)}});
   });
 }

@@ -1,6 +1,7 @@
 #include "antibot/list_params.hpp"
 
 #include "battles/model_json.hpp"
+#include "core/time_format.hpp"
 #include "net/query_params.hpp"
 
 #include <chrono>
@@ -34,9 +35,9 @@ boost::json::value ratio(std::int64_t num, std::int64_t den) {
 boost::json::object list_head(const ListWindow& w) {
   return boost::json::object{{"ok", true},
                              {"period_days", w.days},
-                             {"window_start", battles::iso_utc(w.span().from)},
-                             {"window_end", battles::iso_utc(w.until)},
-                             {"generated_at", battles::iso_utc(unix_now_seconds())}};
+                             {"window_start", iso_utc(w.span().from)},
+                             {"window_end", iso_utc(w.until)},
+                             {"generated_at", iso_utc(unix_now_seconds())}};
 }
 
 }  // namespace tzr::antibot

@@ -6,6 +6,7 @@
 #include "antibot/store.hpp"
 #include "battles/battle_store.hpp"
 #include "battles/model_json.hpp"
+#include "core/time_format.hpp"
 #include "net/http_errors.hpp"
 #include "net/query_params.hpp"
 
@@ -78,7 +79,7 @@ void add_player_activity_routes(net::Router& router, storage::Database& db, Bloc
     }
     bj::array items;  // newest first
     for (auto it = sessions.rbegin(); it != sessions.rend() && std::ssize(items) < a->limit; ++it)
-      items.push_back(bj::object{{"start", battles::iso_utc(it->start)}, {"end", battles::iso_utc(it->end)},
+      items.push_back(bj::object{{"start", iso_utc(it->start)}, {"end", iso_utc(it->end)},
                                  {"start_local", iso_local(it->start, *zone)}, {"end_local", iso_local(it->end, *zone)},
                                  {"battles", it->battles}, {"duration_s", it->end - it->start}});
     const auto n = static_cast<std::int64_t>(sessions.size());
@@ -86,8 +87,8 @@ void add_player_activity_routes(net::Router& router, storage::Database& db, Bloc
         200, bj::object{{"ok", true},
                         {"login", (*h)->login},
                         {"period_days", a->days},
-                        {"window_start", battles::iso_utc(a->from())},
-                        {"window_end", battles::iso_utc(a->until)},
+                        {"window_start", iso_utc(a->from())},
+                        {"window_end", iso_utc(a->until)},
                         {"tz", zone->name()},
                         {"session_break_s", session_break},
                         {"total", n},
@@ -111,12 +112,12 @@ void add_player_activity_routes(net::Router& router, storage::Database& db, Bloc
       items.push_back(bj::object{{"loc", bj::object{{"x", cells[i].x}, {"y", cells[i].y}}},
                                  {"battles", cells[i].battles},
                                  {"share", static_cast<double>(cells[i].battles) / total_battles},
-                                 {"last_seen", battles::iso_utc(cells[i].last_ts)}});
+                                 {"last_seen", iso_utc(cells[i].last_ts)}});
     co_return HttpResponse::json(200, bj::object{{"ok", true},
                                                  {"login", (*h)->login},
                                                  {"period_days", a->days},
-                                                 {"window_start", battles::iso_utc(a->from())},
-                                                 {"window_end", battles::iso_utc(a->until)},
+                                                 {"window_start", iso_utc(a->from())},
+                                                 {"window_end", iso_utc(a->until)},
                                                  {"total", cells.size()},
                                                  {"battles", (*h)->battles.size()},
                                                  {"items", std::move(items)}});

@@ -3,6 +3,7 @@
 // and the training job own.
 #include "antibot/playstyle_routes.hpp"
 
+#include "core/time_format.hpp"
 #include "net/query_params.hpp"
 
 #include "antibot/analytics.hpp"
@@ -77,7 +78,7 @@ Error not_trained() {
 bj::object model_fields(const PlaystyleModel& m) {
   return {{"model_version", m.version()},
           {"model_window_days", m.window_days()},
-          {"trained_at", battles::iso_utc(m.trained_at())}};
+          {"trained_at", iso_utc(m.trained_at())}};
 }
 
 // The training job: fit on the window, keep the installed model when the new one is worse.
@@ -108,7 +109,7 @@ Result<bj::object> train_and_install(State& s, const Window& w, const PlaystyleO
   }
   if (auto st = write_playstyle_model(s.settings.model_path, *trained); !st) return st.error();
   result["model_version"] = trained->version();
-  result["trained_at"] = battles::iso_utc(trained->trained_at());
+  result["trained_at"] = iso_utc(trained->trained_at());
   std::lock_guard lock(s.mu);
   s.model = std::make_shared<const PlaystyleModel>(std::move(*trained));
   s.model_read = true;
@@ -186,7 +187,7 @@ PlaystyleModelSource add_playstyle_routes(net::Router& router, AntibotHttp& jobs
     bj::object o = std::move(*classified);
     o["ok"] = true;
     o["period_days"] = w->days;
-    o["window_end"] = battles::iso_utc(w->until);
+    o["window_end"] = iso_utc(w->until);
     for (auto& [k, v] : model_fields(*model)) o[k] = v;
     co_return HttpResponse::json(200, o);
   });

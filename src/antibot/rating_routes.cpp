@@ -9,6 +9,7 @@
 #include "antibot/ratings.hpp"
 #include "antibot/store.hpp"
 #include "battles/model_json.hpp"
+#include "core/time_format.hpp"
 #include "net/http_errors.hpp"
 #include "net/query_params.hpp"
 
@@ -50,7 +51,7 @@ bj::object rating_json(const PlayerRating& p, std::size_t i) {
                     {"draws", p.draws},
                     {"win_rate", ratio(p.wins, p.battles)},
                     {"total_battles", p.battles},
-                    {"last_battle_at", battles::iso_utc(p.last_ts)},
+                    {"last_battle_at", iso_utc(p.last_ts)},
                     {"history", std::move(history)}};
 }
 
@@ -104,7 +105,7 @@ bj::object churn_json(const ChurnEstimate& e, std::size_t i, const PlayerHistory
                {"activity_drop", e.activity_drop},
                {"inactivity", e.inactivity},
                {"days_since_last_battle", e.days_since_last_battle},
-               {"last_battle_at", battles::iso_utc(e.last_ts)},
+               {"last_battle_at", iso_utc(e.last_ts)},
                {"battles", e.battles},
                {"battles_first_half", e.first_half},
                {"battles_second_half", e.second_half},

@@ -1,7 +1,7 @@
 #include "battles/model_json.hpp"
-#include "core/time_format.hpp"
 
 #include "battles/hp_grammar.hpp"
+#include "core/time_format.hpp"
 
 #include <ctime>
 

@@ -4,7 +4,6 @@
 //    for the golden tests against the reference's files.
 //  * model_json: the full model of this implementation (ids, flags, healing, deaths, events…),
 //    what the battles API serves and the store keeps; from_model_json reads it back.
-#include "core/time_format.hpp"
 #include "battles/model.hpp"
 #include "core/error.hpp"
 
@@ -12,8 +11,6 @@
 #include <boost/json/value.hpp>
 
 namespace tzr::battles {
-
-using tzr::iso_utc;  // core/time_format.hpp
 
 boost::json::object compat_json(const ParseOutcome& outcome);
 boost::json::object model_json(const ParseOutcome& outcome, bool with_events = true);

@@ -11,6 +11,7 @@
 #include "battles/sync_worker.hpp"
 #include "battles/upload_body.hpp"
 #include "core/json.hpp"
+#include "core/time_format.hpp"
 #include "net/http_errors.hpp"
 #include "net/query_params.hpp"
 

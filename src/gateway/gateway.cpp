@@ -1,6 +1,6 @@
 #include "gateway/gateway.hpp"
 
-#include "crypto/hash.hpp"
+#include "net/auth.hpp"
 #include "net/http_errors.hpp"
 
 #include <spdlog/spdlog.h>
@@ -107,11 +107,7 @@ net::Middleware client_rate_limit(RateLimiter& limiter, std::string service, Rat
   m.before = [&limiter, service = std::move(service), rule, trusted = std::move(trusted_proxies),
               token = std::move(admin_token)](net::HttpRequest& req) -> boost::asio::awaitable<std::optional<net::HttpResponse>> {
     if (req.path == "/health" || req.path == "/ready" || req.path == "/metrics") co_return std::nullopt;
-    constexpr std::string_view scheme = "Bearer ";
-    auto auth = req.headers.get("Authorization");
-    if (!token.empty() && auth && auth->size() > scheme.size() && auth->substr(0, scheme.size()) == scheme &&
-        crypto::constant_time_equal(auth->substr(scheme.size()), token))
-      co_return std::nullopt;
+    if (net::has_bearer(req, token)) co_return std::nullopt;
     auto decision = co_await limiter.take(service + ":ip:" + client_ip(req, trusted), rule);
     if (decision.allowed) co_return std::nullopt;
     co_return too_many(req, decision);

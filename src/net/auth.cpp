@@ -7,6 +7,14 @@
 
 namespace tzr::net {
 
+bool has_bearer(const HttpRequest& req, std::string_view token) {
+  if (token.empty()) return false;
+  auto header = req.headers.get("Authorization");
+  constexpr std::string_view scheme = "Bearer ";
+  return header && header->size() > scheme.size() && header->substr(0, scheme.size()) == scheme &&
+         crypto::constant_time_equal(header->substr(scheme.size()), token);
+}
+
 Middleware bearer_auth(std::string token, std::string prefix, std::vector<std::string> open) {
   Middleware m;
   m.before = [token = std::move(token), prefix = std::move(prefix), open = std::move(open)](
@@ -15,11 +23,7 @@ Middleware bearer_auth(std::string token, std::string prefix, std::vector<std::s
     if (std::find(open.begin(), open.end(), req.path) != open.end()) co_return std::nullopt;
     if (token.empty())
       co_return error_response(Error::unavailable("auth_not_configured", "admin.token is not configured"), req.request_id);
-    auto header = req.headers.get("Authorization");
-    constexpr std::string_view scheme = "Bearer ";
-    if (header && header->size() > scheme.size() && header->substr(0, scheme.size()) == scheme &&
-        crypto::constant_time_equal(header->substr(scheme.size()), token))
-      co_return std::nullopt;
+    if (has_bearer(req, token)) co_return std::nullopt;
     auto res = error_response(Error::make(ErrorKind::unauthorized, "unauthorized", "a valid bearer token is required"),
                               req.request_id);
     res.headers.set("WWW-Authenticate", "Bearer");

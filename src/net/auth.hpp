@@ -11,4 +11,7 @@ namespace tzr::net {
 // Paths in `open` stay reachable without a token (health probes of orchestrators).
 Middleware bearer_auth(std::string token, std::string prefix, std::vector<std::string> open = {});
 
+// Whether the request carries "Authorization: Bearer <token>" (constant-time; an empty token never matches).
+bool has_bearer(const HttpRequest& req, std::string_view token);
+
 }  // namespace tzr::net

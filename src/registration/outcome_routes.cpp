@@ -1,6 +1,6 @@
 #include "registration/outcome_routes.hpp"
-#include "core/time_format.hpp"
 
+#include "core/time_format.hpp"
 #include "net/http_errors.hpp"
 #include "net/query_params.hpp"
 

@@ -1,5 +1,6 @@
 #include "shop/routes.hpp"
 
+#include "core/time_format.hpp"
 #include "net/http_errors.hpp"
 #include "shop/page_parser.hpp"
 

@@ -1,4 +1,5 @@
 #include "shop/shop_item.hpp"
+
 #include "core/time_format.hpp"
 
 #include <boost/json/array.hpp>

@@ -1,7 +1,6 @@
 #pragma once
 // One <O> element of a shop page, every attribute kept (shop.md §1.5), plus the group rows that
 // must be opened with a filter.
-#include "core/time_format.hpp"
 #include <boost/json/object.hpp>
 
 #include <cstdint>
@@ -80,6 +79,5 @@ struct ShopPage {
 
 // Every field, for the API and the golden tests. put_day as UTC ISO text ("…Z").
 boost::json::object to_json(const ShopItem& item);
-using tzr::iso_utc;  // core/time_format.hpp
 
 }  // namespace tzr::shop

@@ -1,5 +1,6 @@
 #include "shop/shop_service.hpp"
 
+#include "core/time_format.hpp"
 #include "crypto/hash.hpp"
 #include "net/http_client.hpp"
 

@@ -1,5 +1,7 @@
 #include "shop/shop_store.hpp"
 
+#include "core/time_format.hpp"
+
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

@@ -3,6 +3,7 @@
 // spec decides differently from the reference, the case's `target` (or a deviation named here)
 // is what is asserted.
 #include "shop/crawler.hpp"
+#include "core/time_format.hpp"
 #include "shop/page_parser.hpp"
 #include "shop/shop_protocol.hpp"
 
@@ -117,7 +118,7 @@ json::object reference_view(const ShopItem& it) {
   o["owner"] = opt(it.reference_owner());
   o["section"] = opt(it.section);
   if (it.put_day) {
-    auto iso = iso_utc(*it.put_day);
+    auto iso = tzr::iso_utc(*it.put_day);
     iso.pop_back();  // the reference's naive UTC text has no "Z"
     o["added_at"] = iso;
   } else {
@@ -268,7 +269,7 @@ TEST(ShopParser, FixtureSampleCategory) {
   EXPECT_DOUBLE_EQ(*parabellum.weight, 0.2);  // fractional weight survives (the reference's INT column lost it)
   EXPECT_TRUE(parabellum.infinty);
   EXPECT_FALSE(parabellum.owner);  // NPC stock has no seller (the reference invented "admin")
-  EXPECT_EQ(iso_utc(*parabellum.put_day), "2025-06-10T18:17:18Z");
+  EXPECT_EQ(tzr::iso_utc(*parabellum.put_day), "2025-06-10T18:17:18Z");
   EXPECT_EQ(page->items[2].owner, "PlayerX");
   EXPECT_EQ(page->items[2].caliber, "5.45");
   EXPECT_EQ(page->items[2].name + "/" + page->items[2].type, "b1-a2/2.2");
